@@ -1,0 +1,2 @@
+export { createDuckDbEngine, type DuckDbEngine } from './duckdb-engine.ts';
+export type { DuckDbConnectionLike, DuckDbEngineConfig, DuckDbReaderLike } from './duckdb-engine-config.ts';

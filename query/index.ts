@@ -1,0 +1,7 @@
+/**
+ * Query engines behind one interface. The DuckDB engine is Node-only: import it from
+ * `query/duckdb/index.ts`, not from here, so that this barrel stays safe for Workers.
+ *
+ * @module
+ */
+export type { QueryEngine, QueryMetrics, QueryResult, ResultColumn } from './query-engine.ts';

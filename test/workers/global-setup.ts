@@ -1,0 +1,23 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalStack } from '../../local/index.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Base URL of the local stand-ins, reachable from inside workerd. */
+    stackUrl: string;
+  }
+}
+
+/** Starts the real local stand-ins on a free loopback port for the workerd tests. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dotdo-workers-'));
+  const stack = await startLocalStack({ dataDir, port: 0, pipelines: { rollIntervalMs: 3_600_000 } });
+  project.provide('stackUrl', stack.url);
+  return async () => {
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}

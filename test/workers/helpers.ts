@@ -1,0 +1,30 @@
+import { inject } from 'vitest';
+
+/** Base URL of the local stand-ins started by the global setup. */
+export const stackUrl = (): string => inject('stackUrl');
+
+/** Runs SQL through the R2 SQL stand-in (DuckDB over the lake) and returns its rows. */
+export async function lakeQuery<Row = Record<string, unknown>>(sql: string): Promise<Row[]> {
+  const response = await fetch(`${stackUrl()}/api/v1/accounts/local/r2-sql/query/lake`, {
+    method: 'POST',
+    body: JSON.stringify({ query: sql }),
+  });
+  const body = (await response.json()) as { success: boolean; errors: unknown[]; result: { rows: Row[] } };
+  if (!body.success) throw new Error(`query failed: ${JSON.stringify(body.errors)}`);
+  return body.result.rows;
+}
+
+/** Rolls every stream of the Pipelines stand-in into Parquet now. */
+export async function roll(): Promise<{ path: string; rows: number }[]> {
+  const response = await fetch(`${stackUrl()}/_admin/roll`, { method: 'POST' });
+  return ((await response.json()) as { files: { path: string; rows: number }[] }).files;
+}
+
+/** Makes the next ingest requests answer these statuses. */
+export async function injectIngestFaults(statuses: number[]): Promise<void> {
+  const response = await fetch(`${stackUrl()}/_admin/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ ingest: statuses }),
+  });
+  if (!response.ok) throw new Error(`could not inject faults: ${await response.text()}`);
+}

@@ -1,0 +1,21 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineProject } from 'vitest/config';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+export default defineProject({
+  plugins: [
+    cloudflareTest(({ inject }) => ({
+      wrangler: { configPath: `${root}wrangler.toml` },
+      miniflare: { bindings: { INGEST_URL: `${inject('stackUrl')}/streams` } },
+    })),
+  ],
+  test: {
+    name: 'workers',
+    root,
+    include: ['test/workers/**/*.test.ts'],
+    globalSetup: ['test/workers/global-setup.ts'],
+    testTimeout: 60_000,
+    fileParallelism: false,
+  },
+});

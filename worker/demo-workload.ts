@@ -1,0 +1,34 @@
+import type { RecordInput } from '../ingest/index.ts';
+
+const VERBS = ['create', 'update', 'update', 'publish', 'archive'] as const;
+const NOUNS = ['Startup', 'Idea', 'Customer', 'Order'] as const;
+
+/**
+ * A deterministic demo workload: `count` actions over a handful of things, spread evenly over the
+ * `hours` before `endMicros`, so an hourly view has something to show.
+ *
+ * @example
+ * ```ts
+ * import { demoWorkload } from './demo-workload.ts';
+ * for (const input of demoWorkload(500)) record(ctx.storage, input);
+ * ```
+ */
+export function* demoWorkload(
+  count: number,
+  hours = 12,
+  endMicros = Date.now() * 1000,
+): Generator<RecordInput> {
+  const span = hours * 3600 * 1_000_000;
+  for (let i = 0; i < count; i++) {
+    const noun = NOUNS[i % NOUNS.length]!;
+    const verb = i < NOUNS.length * 3 ? 'create' : VERBS[i % VERBS.length]!;
+    yield {
+      verb,
+      type: noun,
+      target: `${noun.toLowerCase()}-${i % 12}`,
+      data: { step: i, noun, note: `demo ${verb}` },
+      actor: i % 3 === 0 ? 'https://auth.startups.studio/users/nathan' : 'agents/priya',
+      ts: endMicros - span + Math.floor((span * (i + 1)) / (count + 1)),
+    };
+  }
+}
