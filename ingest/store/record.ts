@@ -136,8 +136,8 @@ export function record(storage: StorageLike, input: RecordInput): Recorded {
   const fresh = new Map<string, number>();
   const sql = storage.sql;
   const result = storage.transactionSync((): Recorded => {
-    const verbRow = verbId(storage, ids, verb, fresh);
     const nounRow = nounId(storage, ids, type, fresh);
+    const verbRow = verbId(storage, ids, verb, fresh);
     const previous =
       sql
         .exec<{ version: number }>(

@@ -8,6 +8,7 @@ import type { DuckDbConnectionLike, DuckDbEngineConfig } from './duckdb-engine-c
 /** A {@link QueryEngine} over a local lake directory. */
 export interface DuckDbEngine extends QueryEngine {
   readonly connection: DuckDbConnectionLike;
+  close(): void;
 }
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;

@@ -1,0 +1,81 @@
+import type { QueryEngine } from '../../query/index.ts';
+import { eventsPerHour, viewContext } from '../../views/index.ts';
+import { formatTable } from './format-table.ts';
+
+/** Per-call options of {@link runDemo}. */
+export interface RunDemoOptions {
+  workerUrl: string;
+  stackUrl: string;
+  engine: QueryEngine;
+  dos: number;
+  actionsPerDo: number;
+  log?: (line: string) => void;
+}
+
+async function post(url: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Pivots the hourly view (hour, verb, events) into one row per hour with a column per verb. */
+export function pivotHourly(rows: { hour: string; verb: string; events: number }[]): {
+  header: string[];
+  rows: (string | number)[][];
+} {
+  const verbs = [...new Set(rows.map((r) => r.verb))].sort();
+  const byHour = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    const hour = row.hour.slice(0, 16).replace('T', ' ');
+    if (!byHour.has(hour)) byHour.set(hour, new Map());
+    byHour.get(hour)!.set(row.verb, row.events);
+  }
+  const body = [...byHour].map(([hour, counts]) => {
+    const cells = verbs.map((verb) => counts.get(verb) ?? 0);
+    return [hour, ...cells, cells.reduce((a, b) => a + b, 0)];
+  });
+  return { header: ['hour (UTC)', ...verbs, 'total'], rows: body };
+}
+
+/**
+ * Drives the demo workload through the Worker (each DO records its actions and flushes them to the
+ * Pipelines stand-in), rolls the stand-in into Parquet, and returns the hourly view as a text table.
+ *
+ * @example
+ * ```ts
+ * import { runDemo } from './run-demo.ts';
+ * console.log(await runDemo({ workerUrl, stackUrl, engine, dos: 20, actionsPerDo: 500 }));
+ * ```
+ */
+export async function runDemo(options: RunDemoOptions): Promise<{ table: string; events: number }> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const hosts = Array.from(
+    { length: options.dos },
+    (_, i) => `startup-${String(i + 1).padStart(2, '0')}.demo.startups.studio`,
+  );
+  await Promise.all(
+    hosts.map((host) => post(`${options.workerUrl}/ns/${host}/seed`, { count: options.actionsPerDo })),
+  );
+  log(
+    `recorded ${options.dos} × ${options.actionsPerDo} actions in ${Math.round(performance.now() - started)} ms`,
+  );
+  const flushed = (await Promise.all(hosts.map((host) => post(`${options.workerUrl}/ns/${host}/flush`)))) as {
+    sent: number;
+  }[];
+  log(`flushed ${flushed.reduce((n, f) => n + f.sent, 0)} events to the Pipelines stand-in`);
+  const { files } = (await post(`${options.stackUrl}/_admin/roll`)) as {
+    files: { path: string; rows: number }[];
+  };
+  log(`rolled ${files.length} Parquet file(s): ${files.map((f) => f.path).join(', ')}`);
+  const result = await options.engine.query<{ hour: string; verb: string; events: number }>(
+    eventsPerHour.sql(viewContext('analytics')),
+  );
+  const pivot = pivotHourly(result.rows);
+  const events = result.rows.reduce((n, r) => n + r.events, 0);
+  return { table: formatTable(pivot.header, pivot.rows), events };
+}

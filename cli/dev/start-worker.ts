@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+
+/** Construction options of {@link startWorker}. */
+export interface StartWorkerConfig {
+  /** Where the bundle and (when persisting) DO and R2 state go. */
+  dataDir: string;
+  port: number;
+  /** The Pipelines stand-in's ingest base URL, bound as INGEST_URL. */
+  ingestUrl: string;
+  ingestToken?: string;
+  /** Keep DO storage and R2 on disk under dataDir; otherwise in memory. */
+  persist: boolean;
+}
+
+/** The running Worker. */
+export interface RunningWorker {
+  url: string;
+  miniflare: Miniflare;
+  close(): Promise<void>;
+}
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/**
+ * Bundles worker/index.ts and runs it in workerd through Miniflare, with the bindings wrangler.toml
+ * declares — except the Pipelines binding, which Miniflare would discard: the emitter streams to the
+ * local Pipelines stand-in through INGEST_URL instead.
+ *
+ * @example
+ * ```ts
+ * import { startWorker } from './start-worker.ts';
+ * const worker = await startWorker({ dataDir: '.data', port: 8787, ingestUrl: 'http://127.0.0.1:8788/streams', persist: true });
+ * ```
+ */
+export async function startWorker(config: StartWorkerConfig): Promise<RunningWorker> {
+  const outdir = join(config.dataDir, 'build');
+  await mkdir(outdir, { recursive: true });
+  const scriptPath = join(outdir, 'worker.js');
+  await build({
+    entryPoints: [join(root, 'worker/index.ts')],
+    outfile: scriptPath,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*', 'node:*'],
+    logLevel: 'error',
+  });
+  const bindings: Record<string, string> = { INGEST_URL: config.ingestUrl };
+  if (config.ingestToken) bindings.INGEST_TOKEN = config.ingestToken;
+  const miniflare = new Miniflare({
+    modules: true,
+    modulesRoot: outdir,
+    scriptPath,
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['nodejs_compat'],
+    durableObjects: { STARTUP: { className: 'Startup', useSQLite: true } },
+    r2Buckets: { LAKE: 'lake' },
+    bindings,
+    host: '127.0.0.1',
+    port: config.port,
+    ...(config.persist
+      ? { durableObjectsPersist: join(config.dataDir, 'do'), r2Persist: join(config.dataDir, 'r2-binding') }
+      : {}),
+  });
+  const url = (await miniflare.ready).toString().replace(/\/$/, '');
+  return { url, miniflare, close: () => miniflare.dispose() };
+}

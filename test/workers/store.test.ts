@@ -1,0 +1,117 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { bindNamespace, migrate, RecordInputError, record } from '../../ingest/index.ts';
+import { LOCAL_SCHEMA_VERSION } from '../../schemas/index.ts';
+
+const inDo = <R>(name: string, fn: (state: DurableObjectState) => R | Promise<R>): Promise<R> =>
+  runInDurableObject(env.STARTUP.getByName(name), (_instance, state) => fn(state));
+
+describe('local store inside a Durable Object', () => {
+  it('migrates once, gated on the schema-version row, and keeps its incarnation id', async () => {
+    await inDo('store-migrate', (state) => {
+      const first = migrate(state.storage);
+      expect(first.schemaVersion).toBe(LOCAL_SCHEMA_VERSION);
+      const rows = state.storage.sql
+        .exec<{ key: string; value: string }>('SELECT key, value FROM _dotdo_meta ORDER BY key')
+        .toArray();
+      expect(rows.find((r) => r.key === 'schema_version')?.value).toBe(String(LOCAL_SCHEMA_VERSION));
+      const tables = state.storage.sql
+        .exec<{ name: string }>(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name != 'sqlite_sequence' ORDER BY name",
+        )
+        .toArray()
+        .map((r) => r.name);
+      expect(tables).toEqual(['actions', 'branches', 'events', 'nouns', 'things', 'verbs']);
+      expect(first.incarnation).toMatch(/^[0-9a-f-]{36}$/);
+      expect(rows.find((r) => r.key === 'incarnation')?.value).toBe(first.incarnation);
+    });
+    // A new instance (as after eviction) runs the migration check again and finds nothing to do.
+    await inDo('store-migrate', (state) => {
+      const again = state.storage.sql
+        .exec<{ value: string }>("SELECT value FROM _dotdo_meta WHERE key = 'incarnation'")
+        .one();
+      expect(migrate(state.storage).incarnation).toBe(again.value);
+    });
+  });
+
+  it('appends a version per record and links each action to the version before it', async () => {
+    await inDo('store-versions', (state) => {
+      const a = record(state.storage, {
+        verb: 'create',
+        type: 'Startup',
+        target: 'acme',
+        data: { name: 'Acme' },
+      });
+      const b = record(state.storage, {
+        verb: 'update',
+        type: 'Startup',
+        target: 'acme',
+        data: { name: 'Acme Inc' },
+      });
+      const other = record(state.storage, { verb: 'create', type: 'Startup', target: 'zeta' });
+      const c = record(state.storage, {
+        verb: 'update',
+        type: 'Startup',
+        target: 'acme',
+        branch: 'experiment',
+        data: { x: 1 },
+      });
+      expect([a.previous, b.previous, other.previous, c.previous]).toEqual([null, a.version, null, null]);
+      expect([a.seq, b.seq, other.seq, c.seq]).toEqual([1, 2, 3, 4]);
+      const versions = state.storage.sql
+        .exec<{ version: number; data: string }>(
+          "SELECT version, data FROM things WHERE id = 'acme' AND branch IS NULL ORDER BY version",
+        )
+        .toArray();
+      expect(versions.map((v) => JSON.parse(v.data).name)).toEqual(['Acme', 'Acme Inc']);
+      const link = state.storage.sql
+        .exec<{ input: number; output: number }>('SELECT input, output FROM actions WHERE id = ?', b.action)
+        .one();
+      expect(link).toEqual({ input: a.version, output: b.version });
+      const verbs = state.storage.sql
+        .exec<{ verb: string; event: string; inverse: string | null }>(
+          'SELECT verb, event, inverse FROM verbs ORDER BY id',
+        )
+        .toArray();
+      expect(verbs).toEqual([
+        { verb: 'create', event: 'created', inverse: 'delete' },
+        { verb: 'update', event: 'updated', inverse: null },
+      ]);
+    });
+  });
+
+  it('writes nothing when an input is rejected, and names the field', async () => {
+    await inDo('store-reject', (state) => {
+      record(state.storage, { verb: 'create', type: 'Startup', target: 'acme' });
+      expect(() => record(state.storage, { verb: 'create', type: '', target: 'acme' })).toThrow(
+        RecordInputError,
+      );
+      expect(() =>
+        record(state.storage, { verb: 'create', type: 'Startup', target: 'acme', ts: 1.5 }),
+      ).toThrow(/ts must be an integer/);
+      // Fails inside the transaction (a verb that has no valid forms): everything rolls back.
+      expect(() => record(state.storage, { verb: 'Bad Verb', type: 'Idea', target: 'idea-1' })).toThrow(
+        /imperative/,
+      );
+      const counts = state.storage.sql
+        .exec<{ things: number; actions: number; events: number; nouns: number }>(
+          'SELECT (SELECT count(*) FROM things) AS things, (SELECT count(*) FROM actions) AS actions, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM nouns) AS nouns',
+        )
+        .one();
+      expect(counts).toEqual({ things: 1, actions: 1, events: 1, nouns: 1 });
+      // The next event still gets the next seq: no gap from the failed attempts.
+      expect(record(state.storage, { verb: 'update', type: 'Startup', target: 'acme' }).seq).toBe(2);
+    });
+  });
+
+  it('binds a storage to one namespace', async () => {
+    await inDo('store-ns', (state) => {
+      expect(bindNamespace(state.storage, 'https://a.example.com')).toBe('https://a.example.com');
+      expect(bindNamespace(state.storage, 'https://a.example.com')).toBe('https://a.example.com');
+      expect(() => bindNamespace(state.storage, 'https://b.example.com')).toThrow(
+        /belongs to namespace https:\/\/a.example.com/,
+      );
+    });
+  });
+});
