@@ -1,7 +1,11 @@
+import { actionRow } from './actions.ts';
+import { checkpointRow } from './checkpoints.ts';
 import { eventRow } from './events.ts';
+import { thingRow } from './things.ts';
 
 /**
- * The global tables by name. Each lands in the lake under its own prefix / Iceberg table.
+ * The global tables by name. Each lands in the lake under its own prefix / Iceberg table and is fed by
+ * a stream of the same name. A breaking change adds a new entry (`events_v2`) and keeps the old one.
  *
  * @example
  * ```ts
@@ -9,7 +13,12 @@ import { eventRow } from './events.ts';
  * TABLES.events.parse(row);
  * ```
  */
-export const TABLES = { events: eventRow } as const;
+export const TABLES = {
+  events: eventRow,
+  things: thingRow,
+  actions: actionRow,
+  checkpoints: checkpointRow,
+} as const;
 
 /** The name of a global table. */
 export type TableName = keyof typeof TABLES;

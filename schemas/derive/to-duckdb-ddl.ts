@@ -11,8 +11,18 @@ const DUCKDB_TYPES: Record<LakeType, string> = {
   timestamp: 'TIMESTAMPTZ',
 };
 
-/** The DuckDB type each lake type reads as. */
+/**
+ * The DuckDB type each lake type reads as (Parquet INT64 TIMESTAMP(UTC, micros) reads as TIMESTAMPTZ).
+ *
+ * @example
+ * ```ts
+ * import { duckDbTypeOf } from './to-duckdb-ddl.ts';
+ * duckDbTypeOf('int64'); // 'BIGINT'
+ * ```
+ */
 export const duckDbTypeOf = (lakeType: LakeType): string => DUCKDB_TYPES[lakeType];
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * The column list of a table in DuckDB DDL, derived from its zod schema.
@@ -25,6 +35,19 @@ export const duckDbTypeOf = (lakeType: LakeType): string => DUCKDB_TYPES[lakeTyp
  */
 export function toDuckDbColumns(table: z.ZodObject): string {
   return columnsOf(table)
-    .map((c) => `"${c.name}" ${DUCKDB_TYPES[c.lakeType]}${c.nullable ? '' : ' NOT NULL'}`)
+    .map((c) => `${quoteIdent(c.name)} ${DUCKDB_TYPES[c.lakeType]}${c.nullable ? '' : ' NOT NULL'}`)
     .join(', ');
+}
+
+/**
+ * A complete `CREATE TABLE` statement for a table, derived from its zod schema.
+ *
+ * @example
+ * ```ts
+ * import { eventRow, toDuckDbDdl } from '../index.ts';
+ * await connection.run(toDuckDbDdl('events', eventRow));
+ * ```
+ */
+export function toDuckDbDdl(name: string, table: z.ZodObject): string {
+  return `CREATE TABLE ${quoteIdent(name)} (${toDuckDbColumns(table)})`;
 }
