@@ -74,26 +74,46 @@ export const LOCAL_MIGRATIONS: readonly LocalMigration[] = [
         sessionId TEXT,
         workflowId TEXT,
         correlationId TEXT,
+        type INTEGER REFERENCES nouns(id),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        nextAttemptAt INTEGER,
         createdAt INTEGER NOT NULL,
         startedAt INTEGER,
         completedAt INTEGER,
         ts INTEGER NOT NULL
       )`,
+      'CREATE INDEX actions_due ON actions (nextAttemptAt) WHERE status IN (\'pending\', \'running\', \'retrying\')',
+      // The outbox. `row` is the global row, built and hashed in the recording transaction; `streamed`
+      // is 0 while pending, 1 once the sink acknowledged it, 2 when dead-lettered.
       `CREATE TABLE events (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         action INTEGER REFERENCES actions(id),
         verb TEXT NOT NULL,
         source TEXT NOT NULL,
-        data TEXT,
         ts INTEGER NOT NULL,
+        row TEXT NOT NULL,
+        prev_hash TEXT,
+        hash TEXT NOT NULL,
         streamed INTEGER NOT NULL DEFAULT 0,
         streamedAt INTEGER
       )`,
       'CREATE INDEX events_unstreamed ON events (id) WHERE streamed = 0',
+      `CREATE TABLE _dotdo_dead_letters (
+        seq INTEGER PRIMARY KEY REFERENCES events(id),
+        reason TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      )`,
+      `CREATE TABLE _dotdo_checkpoints (
+        head_seq INTEGER PRIMARY KEY,
+        head_hash TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        streamed INTEGER NOT NULL DEFAULT 0
+      )`,
       `CREATE TABLE branches (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
-        thing TEXT,
         head INTEGER REFERENCES things(version),
         base INTEGER REFERENCES things(version),
         forkedFrom TEXT,
