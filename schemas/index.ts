@@ -4,10 +4,48 @@
  *
  * @module
  */
-export { type ColumnInfo, type ColumnMeta, col, columnsOf, type LakeType, lakeColumns } from './columns.ts';
+export { ACTIONS_SCHEMA_VERSION, type ActionRow, actionRow } from './actions.ts';
+export {
+  type SchemaChange,
+  type SchemaChangeKind,
+  type SchemaComparison,
+  compareStreamSchemas,
+  nextStreamName,
+} from './check/compare-stream-schemas.ts';
+export { type StreamRecordProblem, validateStreamRecords } from './check/validate-stream-record.ts';
+export { CHECKPOINTS_SCHEMA_VERSION, type CheckpointRow, checkpointRow } from './checkpoints.ts';
+export {
+  type ColumnInfo,
+  type ColumnMeta,
+  col,
+  columnsOf,
+  INT64_MAX,
+  INT64_MIN,
+  type Int64,
+  type LakeType,
+  lakeColumns,
+  toInt64,
+} from './columns.ts';
 export { arrowTypeOf, toArrowSchema } from './derive/to-arrow-schema.ts';
-export { duckDbTypeOf, toDuckDbColumns } from './derive/to-duckdb-ddl.ts';
-export { type PipelinesField, toPipelinesSchema } from './derive/to-pipelines-schema.ts';
+export { duckDbTypeOf, toDuckDbColumns, toDuckDbDdl } from './derive/to-duckdb-ddl.ts';
+export {
+  isPipelinesSchema,
+  PIPELINES_FIELD_TYPES,
+  type PipelinesField,
+  type PipelinesFieldType,
+  type PipelinesSchema,
+  type PipelinesTimestampUnit,
+  renderPipelinesSchema,
+  toPipelinesSchema,
+} from './derive/to-pipelines-schema.ts';
+export { type R2SqlColumn, r2SqlTypeOf, toR2SqlColumns } from './derive/to-r2-sql-types.ts';
+export { fromLakeRow, toStreamRecord } from './derive/to-stream-record.ts';
+export {
+  createSetupCommands,
+  type SetupOptions,
+  type SinkKind,
+  shellQuote,
+} from './derive/to-wrangler-commands.ts';
 export {
   ACTION_STATUSES,
   DURABILITIES,
@@ -17,3 +55,4 @@ export {
 } from './events.ts';
 export { LOCAL_MIGRATIONS, LOCAL_SCHEMA_VERSION, type LocalMigration, META_TABLE } from './local-ddl.ts';
 export { TABLES, type TableName } from './tables.ts';
+export { THINGS_SCHEMA_VERSION, type ThingRow, thingRow } from './things.ts';
