@@ -1,0 +1,185 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { checkR2Sql, isSqlProblem, toDuckDbSql, tokenizeSql } from '../../../query/dialect/index.ts';
+
+/** Every form R2 SQL refuses as invalid or unsupported (40004), with the construct the message names. */
+export const UNSUPPORTED: [sql: string, construct: string, line: number, column: number][] = [
+  ['INSERT INTO analytics.events VALUES (1)', 'INSERT', 1, 1],
+  ['UPDATE analytics.events SET verb = 1', 'UPDATE', 1, 1],
+  ['DELETE FROM analytics.events', 'DELETE', 1, 1],
+  ['MERGE INTO analytics.events USING x ON true WHEN MATCHED THEN DELETE', 'MERGE', 1, 1],
+  ["COPY analytics.events TO '/tmp/x.csv'", 'COPY', 1, 1],
+  ['CREATE TABLE t (a INT)', 'CREATE', 1, 1],
+  ['DROP TABLE analytics.events', 'DROP', 1, 1],
+  ['ALTER TABLE analytics.events ADD COLUMN x INT', 'ALTER', 1, 1],
+  ["ATTACH '/tmp/x.db' AS x", 'ATTACH', 1, 1],
+  ['PRAGMA version', 'PRAGMA', 1, 1],
+  ['SET threads = 1', 'SET', 1, 1],
+  ['INSTALL httpfs', 'INSTALL', 1, 1],
+  ['LOAD httpfs', 'LOAD', 1, 1],
+  ['SELECT id FROM analytics.events ORDER BY seq LIMIT 10 OFFSET 10', 'OFFSET', 1, 55],
+  ['SELECT * FROM analytics.events e,\n  LATERAL (SELECT e.seq) s', 'LATERAL', 2, 3],
+  ['SELECT unnest([1, 2])', 'UNNEST', 1, 8],
+  ['SELECT * FROM analytics.events PIVOT (count(*) FOR verb IN (1))', 'PIVOT', 1, 32],
+  ['SELECT sum(seq) OVER w FROM analytics.events WINDOW w AS (ORDER BY ts)', 'WINDOW', 1, 46],
+  ['SELECT 1; SELECT 2', 'multiple statements', 1, 11],
+  ['SELECT count(DISTINCT ns) FROM analytics.events', 'aggregate DISTINCT', 1, 14],
+  ['SELECT median(seq) FROM analytics.events', 'median', 1, 8],
+  ["SELECT * FROM read_parquet('/etc/passwd')", 'read_parquet', 1, 15],
+  ["SELECT * FROM '/tmp/a.parquet'", 'file path', 1, 15],
+  ['SELECT * EXCLUDE (data) FROM analytics.events', '* EXCLUDE', 1, 10],
+  ['SELECT * FROM (analytics.events a JOIN analytics.events b ON a.id = b.id)', 'nested join', 1, 15],
+  ['SELECT 1 LIMIT 1 UNION ALL SELECT 2', 'LIMIT before set operator', 1, 10],
+  ['WITH gone AS (DELETE FROM analytics.events RETURNING *) SELECT * FROM gone', 'DELETE', 1, 15],
+  ['EXPLAIN DROP TABLE analytics.events', 'DROP', 1, 9],
+];
+
+describe('checkR2Sql', () => {
+  it.each(UNSUPPORTED)('refuses %s with 40004 naming %s and its position', (sql, construct, line, column) => {
+    const problem = checkR2Sql(sql);
+    expect(isSqlProblem(problem)).toBe(true);
+    expect(problem).toMatchObject({ code: 40004, construct, position: { line, column } });
+    expect(problem!.message).toContain(`line ${line}, column ${column}`);
+  });
+
+  it.each([
+    ['SELEC * FROM analytics.events', 1, 1],
+    ["SELECT 'unterminated FROM analytics.events", 1, 8],
+    ['SELECT "unterminated FROM analytics.events', 1, 8],
+    ['SELECT (1 + 2 FROM analytics.events', 1, 8],
+    ['SELECT 1) FROM analytics.events', 1, 9],
+    ['SELECT 1 /* never closed', 1, 10],
+    ['', 1, 1],
+  ])('answers %j with a syntax error (40003)', (sql, line, column) => {
+    expect(checkR2Sql(sql)).toMatchObject({ code: 40003, position: { line, column } });
+  });
+
+  it.each([
+    "SELECT 'OFFSET 5; DROP TABLE x' AS text",
+    'SELECT "offset", "lateral" FROM analytics.events',
+    'SELECT 1 -- OFFSET 5; DELETE FROM x\n',
+    'SELECT 1 /* UNNEST(x) /* nested */ LATERAL */',
+    "SELECT json_get_str(data, 'delete') FROM analytics.events;",
+    'SELECT DISTINCT verb FROM analytics.events',
+    'SELECT verb FROM analytics.events UNION SELECT verb FROM analytics.events LIMIT 3',
+    'SELECT row_number() OVER (PARTITION BY ns ORDER BY seq) FROM analytics.events QUALIFY 1 = 1',
+    'WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a) SELECT * FROM b',
+    'SHOW TABLES IN analytics',
+    'DESCRIBE analytics.events',
+    'EXPLAIN SELECT count(*) FROM analytics.events',
+    "SELECT e.data->>'name' FROM analytics.events e",
+  ])('accepts %j', (sql) => {
+    expect(checkR2Sql(sql)).toBeNull();
+  });
+});
+
+describe('tokenizeSql', () => {
+  it('keeps literals, quoted identifiers and comments apart', () => {
+    const tokens = tokenizeSql(`SELECT 'it''s' AS "a ""b""", E'x\\'y' -- c\n/* d */ FROM t`);
+    expect(Array.isArray(tokens) && tokens.map((t) => [t.kind, t.value])).toEqual([
+      ['word', 'SELECT'],
+      ['string', "it's"],
+      ['word', 'AS'],
+      ['quoted', 'a "b"'],
+      ['symbol', ','],
+      ['string', "x'y"],
+      ['word', 'FROM'],
+      ['word', 'T'],
+    ]);
+  });
+});
+
+describe('toDuckDbSql', () => {
+  it('appends LIMIT 500 only when the outermost query has none', () => {
+    const plain = toDuckDbSql('SELECT id FROM analytics.events -- no limit');
+    expect(plain.ok && plain.value).toMatchObject({ limitApplied: true });
+    expect(plain.ok && plain.value.sql).toMatch(/\nLIMIT 500$/);
+    const inner = toDuckDbSql('SELECT * FROM (SELECT id FROM analytics.events LIMIT 3) s');
+    expect(inner.ok && inner.value.limitApplied).toBe(true);
+    const outer = toDuckDbSql('WITH a AS (SELECT id FROM analytics.events) SELECT * FROM a LIMIT 9;');
+    expect(outer.ok && outer.value).toMatchObject({ limitApplied: false });
+    expect(outer.ok && outer.value.sql.endsWith('LIMIT 9')).toBe(true);
+    const none = toDuckDbSql('SELECT 1', { defaultLimit: null });
+    expect(none.ok && none.value.sql).toBe('SELECT 1');
+  });
+
+  it('names the tables and columns a query reads', () => {
+    const result = toDuckDbSql(
+      'SELECT e.verb, count(*) FROM analytics.events e JOIN "analytics"."events" f ON e.id = f.id GROUP BY 1',
+    );
+    expect(result.ok && result.value.tables).toEqual([{ namespace: 'analytics', table: 'events' }]);
+    expect(result.ok && result.value.selectsAll).toBe(false);
+    expect(result.ok && [...result.value.identifiers]).toEqual(expect.arrayContaining(['verb', 'id']));
+    const comma = toDuckDbSql('SELECT a.x, b.y FROM analytics.events a, analytics.actions b');
+    expect(comma.ok && comma.value.tables.map((t) => t.table)).toEqual(['events', 'actions']);
+    const star = toDuckDbSql('SELECT * FROM analytics.events');
+    expect(star.ok && star.value.selectsAll).toBe(true);
+  });
+
+  it('rejects a wrong number of arguments to a mapped function with 40004', () => {
+    const result = toDuckDbSql('SELECT approx_median(seq, 2) FROM analytics.events');
+    expect(!result.ok && result.problem).toMatchObject({ code: 40004, construct: 'approx_median' });
+  });
+
+  // Each R2 SQL function, translated, run by DuckDB: the values R2 SQL (DataFusion) documents.
+  const doc = `'{"name":"Acme","n":42,"f":1.5,"ok":true,"tags":["a","b"],"o":{"k":[10,{"deep":"x"}]},"a/b":"slash"}'`;
+  it.each([
+    [`json_get_str(${doc}, 'name')`, 'Acme'],
+    [`json_get_str(${doc}, 'n')`, null],
+    [`json_get_str(${doc}, 'o', 'k', 1, 'deep')`, 'x'],
+    [`json_get_str(${doc}, 'a/b')`, 'slash'],
+    [`json_get_int(${doc}, 'n')`, 42],
+    [`json_get_int(${doc}, 'name')`, null],
+    [`json_get_int(${doc}, 'o', 'k', 0)`, 10],
+    [`json_get_float(${doc}, 'f')`, 1.5],
+    [`json_get_float(${doc}, 'n')`, 42],
+    [`json_get_bool(${doc}, 'ok')`, true],
+    [`json_get_json(${doc}, 'o')`, '{"k":[10,{"deep":"x"}]}'],
+    [`json_get_array(${doc}, 'tags')`, ['"a"', '"b"']],
+    [`json_contains(${doc}, 'tags')`, true],
+    [`json_contains(${doc}, 'nope')`, false],
+    [`json_length(${doc}, 'tags')`, 2],
+    [`json_length(${doc})`, 7],
+    [`json_as_text(${doc}, 'n')`, '42'],
+    [`json_as_text(${doc}, 'name')`, 'Acme'],
+    [`${doc}->>'name'`, 'Acme'],
+    [`to_timestamp_micros(1770000000000000)`, '2026-02-02 02:40:00'],
+    [`from_unixtime(1770000000)`, '2026-02-02 02:40:00'],
+    [`to_unixtime(TIMESTAMPTZ '2026-02-02 02:40:00+00')`, 1770000000],
+    [`date_bin(INTERVAL '15 minutes', TIMESTAMPTZ '2024-01-01 18:18:18+00')`, '2024-01-01 18:15:00+00'],
+    [`date_bin(INTERVAL '1 day', TIMESTAMPTZ '2024-01-05 18:18:18+00')`, '2024-01-05 00:00:00+00'],
+    [`regexp_like('Engineering', '^[A-Z]')`, true],
+    [`regexp_match('Sales North', '([A-Z][a-z]+) ([A-Z][a-z]+)')`, ['Sales', 'North']],
+    [`regexp_match('abc', 'z')`, null],
+    [`regexp_count('banana', 'a')`, 3],
+    [`nvl(NULL, 'x')`, 'x'],
+    [`nvl2(1, 'has', 'none')`, 'has'],
+    [`signum(-4)`, -1],
+  ])('%s → %j', async (expression, expected) => {
+    const result = toDuckDbSql(`SELECT ${expression} AS v`);
+    if (!result.ok) throw new Error(result.problem.message);
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    await connection.run(`SET TimeZone = 'UTC'`);
+    const rows = (await connection.runAndReadAll(result.value.sql)).getRowObjectsJson();
+    const value = rows[0]!.v;
+    expect(typeof value === 'string' && typeof expected === 'number' ? Number(value) : value).toEqual(
+      expected,
+    );
+  });
+
+  it.each([
+    ['SELECT approx_distinct(x) AS v FROM (VALUES (1), (2), (2)) t(x)', 2],
+    ['SELECT approx_median(x) AS v FROM (VALUES (1), (2), (3)) t(x)', 2],
+    ['SELECT approx_percentile_cont(x, 0.5) AS v FROM (VALUES (1), (2), (3)) t(x)', 2],
+    ['SELECT bool_and(x) AS v FROM (VALUES (true), (false)) t(x)', false],
+    ['SELECT bool_or(x) AS v FROM (VALUES (true), (false)) t(x)', true],
+    ['SELECT first_value(x ORDER BY y DESC) AS v FROM (VALUES (1, 1), (2, 2)) t(x, y)', 2],
+    ['SELECT last_value(x ORDER BY y DESC) AS v FROM (VALUES (1, 1), (2, 2)) t(x, y)', 1],
+  ])('aggregate %s → %j', async (sql, expected) => {
+    const result = toDuckDbSql(sql);
+    if (!result.ok) throw new Error(result.problem.message);
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const value = (await connection.runAndReadAll(result.value.sql)).getRowObjectsJson()[0]!.v;
+    expect(typeof value === 'string' ? Number(value) : value).toEqual(expected);
+  });
+});
