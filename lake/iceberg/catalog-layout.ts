@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+
+/** The folder of a bucket that holds its local R2 Data Catalog: one folder per namespace, then table. */
+export const CATALOG_PREFIX = '__r2_data_catalog';
+
+/**
+ * The directory of an Iceberg table of a bucket's local R2 Data Catalog:
+ * `<bucketDir>/__r2_data_catalog/<namespace>/<table>`.
+ *
+ * @example
+ * ```ts
+ * import { catalogTableDir } from './catalog-layout.ts';
+ * catalogTableDir('.data/r2/lake', 'analytics', 'events'); // '.data/r2/lake/__r2_data_catalog/analytics/events'
+ * ```
+ */
+export const catalogTableDir = (bucketDir: string, namespace: string, table: string): string =>
+  join(bucketDir, CATALOG_PREFIX, namespace, table);

@@ -1,0 +1,53 @@
+/**
+ * Apache Iceberg v2 tables on local disk: metadata JSON, Avro manifest lists and manifests, Parquet data
+ * files carrying field ids, optimistic atomic commits, a reader that follows the current snapshot's
+ * manifests, and compaction. Node only (it uses the file system); the pure parts (schemas, Avro,
+ * metadata) are separate modules.
+ *
+ * @module
+ */
+export { type AvroContainer, decodeAvroContainer, encodeAvroContainer } from './avro-container.ts';
+export { CATALOG_PREFIX, catalogTableDir } from './catalog-layout.ts';
+export { type CompactOptions, type CompactResult, compactIcebergTable } from './compact-iceberg-table.ts';
+export {
+  type IcebergField,
+  type IcebergPrimitive,
+  type IcebergSchema,
+  icebergTypeOf,
+  toIcebergSchema,
+} from './iceberg-schema.ts';
+export {
+  createIcebergTable,
+  type IcebergTable,
+  type IcebergTableConfig,
+  type LiveDataFile,
+  type NewDataFile,
+} from './iceberg-table.ts';
+export {
+  type DataFile,
+  decodeManifest,
+  decodeManifestList,
+  encodeManifest,
+  encodeManifestList,
+  type EntryStatus,
+  type ManifestEntry,
+  type ManifestFile,
+} from './manifest-files.ts';
+export {
+  commitMetadata,
+  type MetadataVersion,
+  metadataPath,
+  peekMetadataVersion,
+  readCurrentMetadata,
+} from './metadata-store.ts';
+export { decodeDataFile, encodeDataFile } from './parquet-data-file.ts';
+export {
+  currentSchema,
+  currentSnapshot,
+  newSnapshotId,
+  newTableMetadata,
+  type Snapshot,
+  type SnapshotOperation,
+  type TableMetadata,
+  withSnapshot,
+} from './table-metadata.ts';
