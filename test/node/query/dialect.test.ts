@@ -1,38 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { checkR2Sql, isSqlProblem, toDuckDbSql, tokenizeSql } from '../../../query/dialect/index.ts';
-
-/** Every form R2 SQL refuses as invalid or unsupported (40004), with the construct the message names. */
-export const UNSUPPORTED: [sql: string, construct: string, line: number, column: number][] = [
-  ['INSERT INTO analytics.events VALUES (1)', 'INSERT', 1, 1],
-  ['UPDATE analytics.events SET verb = 1', 'UPDATE', 1, 1],
-  ['DELETE FROM analytics.events', 'DELETE', 1, 1],
-  ['MERGE INTO analytics.events USING x ON true WHEN MATCHED THEN DELETE', 'MERGE', 1, 1],
-  ["COPY analytics.events TO '/tmp/x.csv'", 'COPY', 1, 1],
-  ['CREATE TABLE t (a INT)', 'CREATE', 1, 1],
-  ['DROP TABLE analytics.events', 'DROP', 1, 1],
-  ['ALTER TABLE analytics.events ADD COLUMN x INT', 'ALTER', 1, 1],
-  ["ATTACH '/tmp/x.db' AS x", 'ATTACH', 1, 1],
-  ['PRAGMA version', 'PRAGMA', 1, 1],
-  ['SET threads = 1', 'SET', 1, 1],
-  ['INSTALL httpfs', 'INSTALL', 1, 1],
-  ['LOAD httpfs', 'LOAD', 1, 1],
-  ['SELECT id FROM analytics.events ORDER BY seq LIMIT 10 OFFSET 10', 'OFFSET', 1, 55],
-  ['SELECT * FROM analytics.events e,\n  LATERAL (SELECT e.seq) s', 'LATERAL', 2, 3],
-  ['SELECT unnest([1, 2])', 'UNNEST', 1, 8],
-  ['SELECT * FROM analytics.events PIVOT (count(*) FOR verb IN (1))', 'PIVOT', 1, 32],
-  ['SELECT sum(seq) OVER w FROM analytics.events WINDOW w AS (ORDER BY ts)', 'WINDOW', 1, 46],
-  ['SELECT 1; SELECT 2', 'multiple statements', 1, 11],
-  ['SELECT count(DISTINCT ns) FROM analytics.events', 'aggregate DISTINCT', 1, 14],
-  ['SELECT median(seq) FROM analytics.events', 'median', 1, 8],
-  ["SELECT * FROM read_parquet('/etc/passwd')", 'read_parquet', 1, 15],
-  ["SELECT * FROM '/tmp/a.parquet'", 'file path', 1, 15],
-  ['SELECT * EXCLUDE (data) FROM analytics.events', '* EXCLUDE', 1, 10],
-  ['SELECT * FROM (analytics.events a JOIN analytics.events b ON a.id = b.id)', 'nested join', 1, 15],
-  ['SELECT 1 LIMIT 1 UNION ALL SELECT 2', 'LIMIT before set operator', 1, 10],
-  ['WITH gone AS (DELETE FROM analytics.events RETURNING *) SELECT * FROM gone', 'DELETE', 1, 15],
-  ['EXPLAIN DROP TABLE analytics.events', 'DROP', 1, 9],
-];
+import { UNSUPPORTED } from '../fixtures/unsupported-sql.ts';
 
 describe('checkR2Sql', () => {
   it.each(UNSUPPORTED)('refuses %s with 40004 naming %s and its position', (sql, construct, line, column) => {
