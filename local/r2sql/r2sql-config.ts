@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TableFilesResolver } from './table-files.ts';
 
 /**
  * Construction options of the R2 SQL stand-in.
@@ -19,6 +20,13 @@ export const r2SqlConfig = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('analytics'),
+  /** Lists a table's live data files, for the metrics; defaults to every Parquet file under its prefix. */
+  tableFiles: z
+    .custom<TableFilesResolver>(
+      (value) => typeof value === 'function',
+      'a function (bucketDir, table) => paths',
+    )
+    .optional(),
 });
 
 /** Input form of the R2 SQL stand-in's configuration. */

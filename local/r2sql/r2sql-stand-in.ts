@@ -1,92 +1,153 @@
 import { join } from 'node:path';
+import { R2SQL_ERROR_CODES, toDuckDbSql } from '../../query/dialect/index.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
+import { columnsOf, TABLES } from '../../schemas/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
+import { parseR2SqlRequest, r2SqlFailure } from './parse-r2sql-request.ts';
 import { type R2SqlConfig, r2SqlConfig } from './r2sql-config.ts';
+import { createScanMetrics, type ScanMetrics, type TableScan } from './scan-metrics.ts';
+import { listParquetFiles } from './table-files.ts';
 
-/** Platform error codes: 40003 syntax, 40004 invalid or unsupported. */
-export const R2SQL_ERRORS = { syntax: 40003, unsupported: 40004 } as const;
+/** Platform error codes: 40003 syntax, 40004 invalid or unsupported, 80001 retryable. */
+export const R2SQL_ERRORS = R2SQL_ERROR_CODES;
+
+/** Counters of the R2 SQL stand-in: queries answered, and failures by platform code. */
+export interface R2SqlStats {
+  queries: number;
+  succeeded: number;
+  /** Failures by code: 40003, 40004, 80001, 10000 (authentication). */
+  failed: Record<string, number>;
+}
+
+/** A fault the next query answers with instead of running: a platform code, a delay, or both. */
+export type R2SqlFault = number | { code?: number; delayMs?: number };
 
 /** The R2 SQL stand-in, independent of any HTTP server. */
 export interface R2SqlStandIn {
   query(bucket: string, body: string | null, authorization: string | undefined): Promise<StandInResponse>;
+  /** Makes the next queries fail with these codes (80001 by default) or answer late, in order. */
+  injectFaults(faults: R2SqlFault[]): void;
+  stats(): R2SqlStats;
   close(): void;
 }
 
-const failure = (status: number, code: number, message: string): StandInResponse => ({
-  status,
-  body: { success: false, errors: [{ code, message }] },
-});
+interface Bucket {
+  engine: DuckDbEngine;
+  metrics: ScanMetrics;
+  dir: string;
+}
 
-const READ_STATEMENT = /^\s*(select|with|explain|show|describe)\b/i;
-const stripComments = (sql: string): string =>
-  sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
+/** DuckDB's error classes: a Parser Error is a syntax error (40003), anything else invalid (40004). */
+function engineFailure(cause: unknown): StandInResponse {
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const [first = text] = text.split('\n');
+  const hint = /Did you mean[^\n]*/.exec(text)?.[0];
+  const message = hint && !first.includes(hint) ? `${first} ${hint}` : first;
+  const code = /^Parser Error|syntax error/i.test(text)
+    ? R2SQL_ERROR_CODES.syntax
+    : R2SQL_ERROR_CODES.unsupported;
+  return r2SqlFailure(400, code, message);
+}
 
 /**
- * Creates the stand-in for the R2 SQL REST API: `{ "query": "..." }` in, the platform's response
- * shape out, run by DuckDB over the bucket's directory.
+ * Creates the stand-in for the R2 SQL REST API: `{"query": "..."}` (or wrangler's
+ * `{"warehouse", "query"}`) in, the platform's response shape out — `result.schema`, `result.rows` and
+ * `result.metrics` (files_scanned, bytes_scanned, r2_requests_count) — run by DuckDB over the bucket's
+ * directory after R2 SQL's dialect checks and translation (40003 syntax, 40004 unsupported, LIMIT 500
+ * by default). A missing or wrong token is answered 403, as the platform does.
  *
  * @example
  * ```ts
  * import { createR2SqlStandIn } from './r2sql-stand-in.ts';
  * const r2sql = createR2SqlStandIn({ dataDir: '.data' });
- * await r2sql.query('lake', JSON.stringify({ query: 'SELECT 1' }), undefined);
+ * await r2sql.query('lake', JSON.stringify({ query: 'SELECT count(*) AS n FROM analytics.events' }), undefined);
  * ```
  */
 export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
   const config = r2SqlConfig.parse(input);
-  const engines = new Map<string, Promise<DuckDbEngine>>();
-  const engineFor = (bucket: string): Promise<DuckDbEngine> => {
-    let engine = engines.get(bucket);
-    if (!engine) {
-      engine = createDuckDbEngine({ lake: join(config.dataDir, 'r2', bucket), namespace: config.namespace });
-      engines.set(bucket, engine);
+  const tableFiles = config.tableFiles ?? listParquetFiles;
+  const buckets = new Map<string, Promise<Bucket>>();
+  const faults: R2SqlFault[] = [];
+  const counters: R2SqlStats = { queries: 0, succeeded: 0, failed: {} };
+  const columnsByTable = new Map<string, Set<string>>(
+    Object.entries(TABLES).map(([name, schema]) => [name, new Set(columnsOf(schema).map((c) => c.name))]),
+  );
+
+  const bucketFor = (name: string): Promise<Bucket> => {
+    let bucket = buckets.get(name);
+    if (!bucket) {
+      const dir = join(config.dataDir, 'r2', name);
+      bucket = createDuckDbEngine({ lake: dir, namespace: config.namespace }).then((engine) => ({
+        engine,
+        metrics: createScanMetrics(engine.connection),
+        dir,
+      }));
+      buckets.set(name, bucket);
     }
-    return engine;
+    return bucket;
   };
+
+  async function answer(bucketName: string, body: string | null, auth: string | undefined) {
+    const request = parseR2SqlRequest(bucketName, body, auth, config.token);
+    if ('status' in request) return request;
+    const fault = faults.shift();
+    if (fault !== undefined) {
+      const { code = R2SQL_ERROR_CODES.retryable, delayMs = 0 } =
+        typeof fault === 'number' ? { code: fault } : fault;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (typeof fault === 'number' || fault.code !== undefined)
+        return r2SqlFailure(code === R2SQL_ERROR_CODES.retryable ? 503 : 400, code, `injected fault ${code}`);
+    }
+    const translation = toDuckDbSql(request.query);
+    if (!translation.ok) {
+      const { code, message, position, construct } = translation.problem;
+      return r2SqlFailure(400, code, message, { position, ...(construct ? { construct } : {}) });
+    }
+    const { sql, tables, identifiers, selectsAll } = translation.value;
+    const bucket = await bucketFor(bucketName);
+    let result: Awaited<ReturnType<DuckDbEngine['query']>>;
+    try {
+      result = await bucket.engine.query(sql);
+    } catch (cause) {
+      return engineFailure(cause);
+    }
+    const scans: TableScan[] = [];
+    for (const { namespace, table } of tables) {
+      const columns = columnsByTable.get(table);
+      if (namespace !== config.namespace || !columns) continue;
+      scans.push({
+        files: await tableFiles(bucket.dir, table),
+        columns: selectsAll ? null : new Set([...columns].filter((c) => identifiers.has(c))),
+      });
+    }
+    const metrics = await bucket.metrics.measure(scans);
+    return {
+      status: 200,
+      body: { success: true, errors: [], messages: [], result: { ...result, metrics } },
+    };
+  }
 
   return {
     async query(bucket, body, authorization) {
-      if (config.token && authorization !== `Bearer ${config.token}`) {
-        return failure(
-          403,
-          10000,
-          'Authentication error: the token is missing or has no access to this bucket',
+      counters.queries += 1;
+      const response = await answer(bucket, body, authorization);
+      if (response.status === 200) counters.succeeded += 1;
+      else {
+        const code = String(
+          (response.body as { errors?: { code: number }[] }).errors?.[0]?.code ?? response.status,
         );
+        counters.failed[code] = (counters.failed[code] ?? 0) + 1;
       }
-      if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket)) {
-        return failure(400, R2SQL_ERRORS.unsupported, `"${bucket}" is not a bucket name`);
-      }
-      if (body === null) return failure(413, R2SQL_ERRORS.unsupported, 'request body too large');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch (cause) {
-        return failure(400, R2SQL_ERRORS.unsupported, `malformed JSON body: ${(cause as Error).message}`);
-      }
-      const sql = (parsed as { query?: unknown })?.query;
-      if (typeof sql !== 'string' || sql.trim() === '') {
-        return failure(400, R2SQL_ERRORS.unsupported, 'body must be {"query": "<sql>"}');
-      }
-      if (!READ_STATEMENT.test(stripComments(sql))) {
-        return failure(
-          400,
-          R2SQL_ERRORS.unsupported,
-          'R2 SQL is read-only: only SELECT, WITH, EXPLAIN, SHOW and DESCRIBE run',
-        );
-      }
-      try {
-        const result = await (await engineFor(bucket)).query(sql);
-        return { status: 200, body: { success: true, errors: [], result } };
-      } catch (cause) {
-        const message = (cause as Error).message;
-        const code = /Parser Error|syntax error/i.test(message)
-          ? R2SQL_ERRORS.syntax
-          : R2SQL_ERRORS.unsupported;
-        return failure(400, code, message);
-      }
+      return response;
+    },
+    injectFaults(list) {
+      faults.push(...list);
+    },
+    stats() {
+      return { ...counters, failed: { ...counters.failed } };
     },
     close() {
-      for (const engine of engines.values()) void engine.then((e) => e.close?.());
+      for (const bucket of buckets.values()) void bucket.then((b) => b.engine.close?.());
     },
   };
 }
