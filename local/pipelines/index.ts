@@ -1,4 +1,11 @@
-export { type PipelinesConfig, pipelinesConfig, type ResolvedPipelinesConfig } from './pipelines-config.ts';
+export {
+  type PipelinesConfig,
+  pipelinesConfig,
+  type ResolvedPipelinesConfig,
+  type StreamConfig,
+  sinkConfig,
+  streamConfig,
+} from './pipelines-config.ts';
 export {
   createPipelinesStandIn,
   type PipelinesStandIn,
@@ -6,3 +13,10 @@ export {
   type StreamStats,
 } from './pipelines-stand-in.ts';
 export { type RecordProblem, validateRecords } from './validate-records.ts';
+export {
+  type CatalogSinkConfig,
+  createCatalogSink,
+  createR2FileSink,
+  type R2FileSinkConfig,
+  type StreamSink,
+} from './sinks/index.ts';

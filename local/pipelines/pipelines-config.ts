@@ -3,12 +3,29 @@ import { TABLES } from '../../schemas/index.ts';
 
 const tableName = z.enum(Object.keys(TABLES) as [keyof typeof TABLES, ...(keyof typeof TABLES)[]]);
 
-/** One stream and the r2 sink it feeds. */
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifier');
+
+/**
+ * The sink a stream feeds: `r2` writes partitioned Parquet files under `<bucket>/<table>/`;
+ * `r2-data-catalog` appends to the Iceberg table `<namespace>.<table>` of the bucket's catalog
+ * (the table name defaults to the stream's table).
+ */
+export const sinkConfig = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('r2') }),
+  z.object({
+    kind: z.literal('r2-data-catalog'),
+    namespace: identifier.default('analytics'),
+    table: identifier.optional(),
+  }),
+]);
+
+/** One stream and the sink it feeds. */
 export const streamConfig = z.object({
-  /** The table (and bucket prefix) its records land in. */
+  /** The table whose schema validates the records (and, for the r2 sink, the bucket prefix). */
   table: tableName,
-  /** strftime partitioning, as `wrangler pipelines sinks create --partitioning` takes it. */
+  /** strftime partitioning of the r2 sink, as `wrangler pipelines sinks create --partitioning` takes it. */
   partitioning: z.string().default('year=%Y/month=%m/day=%d'),
+  sink: sinkConfig.default({ kind: 'r2' }),
 });
 
 /**
@@ -31,7 +48,7 @@ export const pipelinesConfig = z.object({
   token: z.string().min(1).optional(),
   streams: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/), streamConfig)
-    .default({ events: { table: 'events', partitioning: 'year=%Y/month=%m/day=%d' } }),
+    .default({ events: { table: 'events', partitioning: 'year=%Y/month=%m/day=%d', sink: { kind: 'r2' } } }),
   /** Roll buffered records into a file this often (the platform's default is 300 s). */
   rollIntervalMs: z.number().int().positive().default(300_000),
   /** Roll once this many records are buffered. */
@@ -50,6 +67,8 @@ export const pipelinesConfig = z.object({
     .default(1024 * 1024),
 });
 
+/** Input form of one stream's configuration. */
+export type StreamConfig = z.input<typeof streamConfig>;
 /** Input form of the stand-in's configuration. */
 export type PipelinesConfig = z.input<typeof pipelinesConfig>;
 /** The stand-in's configuration with defaults applied. */

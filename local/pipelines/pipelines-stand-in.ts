@@ -1,20 +1,13 @@
-import { appendFileSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { encodeParquet } from '../../lake/index.ts';
-import { dataFileKey } from '../../lake/partition-path.ts';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { TABLES } from '../../schemas/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
-import { pipelinesConfig, type PipelinesConfig, type ResolvedPipelinesConfig } from './pipelines-config.ts';
+import { type PipelinesConfig, pipelinesConfig, type ResolvedPipelinesConfig } from './pipelines-config.ts';
+import { createCatalogSink, createR2FileSink, type RolledFile, type StreamSink } from './sinks/index.ts';
 import { validateRecords } from './validate-records.ts';
 import { WriteAheadLog } from './write-ahead-log.ts';
 
-/** A data file a roll wrote. */
-export interface RolledFile {
-  stream: string;
-  path: string;
-  rows: number;
-  bytes: number;
-}
+export type { RolledFile } from './sinks/index.ts';
 
 /** Counters, per stream. */
 export interface StreamStats {
@@ -31,7 +24,7 @@ export interface PipelinesStandIn {
   /** The directory that mirrors the R2 bucket. */
   readonly bucketDir: string;
   ingest(stream: string, body: string | null, authorization: string | undefined): StandInResponse;
-  /** Rolls buffered records of every stream (or one) into Parquet files now. */
+  /** Rolls buffered records of every stream (or one) into Parquet files (or snapshots) now. */
   roll(stream?: string): RolledFile[];
   /** Makes the next ingest requests answer these HTTP statuses, in order, without keeping anything. */
   injectFaults(statuses: number[]): void;
@@ -43,7 +36,7 @@ export interface PipelinesStandIn {
 interface StreamState {
   name: string;
   table: keyof typeof TABLES;
-  partitioning: string;
+  sink: StreamSink;
   wal: WriteAheadLog;
   buffer: Record<string, unknown>[];
   bufferedBytes: number;
@@ -53,9 +46,11 @@ interface StreamState {
 const json = (status: number, body: unknown): StandInResponse => ({ status, body });
 
 /**
- * Creates the stand-in for Pipelines HTTP ingest and its r2 sink: validated records are logged to a
- * write-ahead log (fsynced before the 2xx), buffered, and rolled into zstd Parquet at
- * `<dataDir>/r2/<bucket>/<table>/<partition>/<uuid>.parquet` by interval, size, and on close.
+ * Creates the stand-in for Pipelines HTTP ingest and its sinks: validated records are logged to a
+ * write-ahead log (fsynced before the 2xx), buffered, and rolled by interval, size, and on close into
+ * zstd Parquet — for the `r2` sink at `<dataDir>/r2/<bucket>/<table>/<partition>/<uuid>.parquet`, for
+ * the `r2-data-catalog` sink as one appended snapshot of the Iceberg table at
+ * `<dataDir>/r2/<bucket>/__r2_data_catalog/<namespace>/<table>/`.
  * Unlike the platform, invalid records are never dropped silently: the request fails, naming the
  * record and field, and the records are kept in a rejects file with the reason.
  *
@@ -76,48 +71,49 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
   const faults: number[] = [];
   const streams = new Map<string, StreamState>();
 
+  function createSink(name: string, stream: ResolvedPipelinesConfig['streams'][string]): StreamSink {
+    const schema = TABLES[stream.table];
+    if (stream.sink.kind === 'r2-data-catalog') {
+      return createCatalogSink({
+        stream: name,
+        bucketDir,
+        namespace: stream.sink.namespace,
+        table: stream.sink.table ?? stream.table,
+        schema,
+      });
+    }
+    return createR2FileSink({
+      stream: name,
+      bucketDir,
+      table: stream.table,
+      schema,
+      partitioning: stream.partitioning,
+    });
+  }
+
   function writeFile(state: StreamState, rows: Record<string, unknown>[], fileId: string): RolledFile {
-    const key = dataFileKey(state.table, new Date(), state.partitioning, fileId);
-    const path = join(bucketDir, key);
-    const bytes = encodeParquet(TABLES[state.table], rows);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.tmp`, bytes);
-    renameSync(`${path}.tmp`, path);
+    const file = state.sink.write(rows, fileId);
     state.stats.files += 1;
-    return { stream: state.name, path, rows: rows.length, bytes: bytes.byteLength };
+    return file;
   }
 
-  function existingFileIds(table: string): Set<string> {
-    const ids = new Set<string>();
-    let names: string[] = [];
-    try {
-      names = readdirSync(join(bucketDir, table), { recursive: true }) as string[];
-    } catch {
-      return ids;
-    }
-    for (const name of names) {
-      if (name.endsWith('.parquet.tmp')) unlinkSync(join(bucketDir, table, name));
-      else if (name.endsWith('.parquet')) ids.add(name.slice(name.lastIndexOf('/') + 1, -'.parquet'.length));
-    }
-    return ids;
-  }
-
-  // Recovery: a sealed segment whose file exists was rolled before a crash (drop the segment); one whose
-  // file is missing is rolled now under the same id. The open segment becomes the buffer again.
+  // Recovery: a sealed segment whose file the sink already committed was rolled before a crash (drop
+  // the segment); any other is rolled now under the same file id. The open segment becomes the buffer.
   for (const [name, stream] of Object.entries(config.streams)) {
     const wal = new WriteAheadLog(walDir, name);
     const state: StreamState = {
       name,
       table: stream.table,
-      partitioning: stream.partitioning,
+      sink: createSink(name, stream),
       wal,
       buffer: [],
       bufferedBytes: 0,
       stats: { accepted: 0, rejected: 0, requestsRejected: 0, buffered: 0, files: 0 },
     };
-    const landed = existingFileIds(stream.table);
-    for (const segment of wal.sealed()) {
-      if (!landed.has(segment.fileId) && segment.records.length > 0)
+    const sealed = wal.sealed();
+    const committed = sealed.length > 0 ? state.sink.committed(sealed.map((s) => s.fileId)) : new Set();
+    for (const segment of sealed) {
+      if (!committed.has(segment.fileId) && segment.records.length > 0)
         writeFile(state, segment.records, segment.fileId);
       wal.release(segment.path);
     }

@@ -1,23 +1,30 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { TABLES, toDuckDbColumns } from '../../schemas/index.ts';
+import { CATALOG_PREFIX } from '../../lake/iceberg/index.ts';
+import { TABLES } from '../../schemas/index.ts';
 import type { QueryEngine, QueryResult } from '../query-engine.ts';
 import type { DuckDbConnectionLike, DuckDbEngineConfig } from './duckdb-engine-config.ts';
+import {
+  directorySource,
+  icebergSource,
+  listCatalogTables,
+  type TableSource,
+  type TableState,
+} from './table-sources.ts';
 
 /** A {@link QueryEngine} over a local lake directory. */
 export interface DuckDbEngine extends QueryEngine {
   readonly connection: DuckDbConnectionLike;
+  /**
+   * The data files a table (`namespace.table`, or a bare name in the engine's namespace) read at the
+   * last query: an Iceberg table's live files, or a directory's Parquet files.
+   */
+  tableFiles(table: string): string[];
   close(): void;
 }
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
-async function hasParquet(dir: string): Promise<boolean> {
-  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  return entries.some((entry) => entry.endsWith('.parquet'));
-}
 
 const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'UINTEGER']);
 
@@ -34,9 +41,20 @@ function normalize(value: unknown, type: string): unknown {
   return value;
 }
 
+interface ExposedTable {
+  namespace: string;
+  name: string;
+  source: TableSource;
+  state?: TableState;
+}
+
 /**
- * Opens DuckDB (in memory) over a lake directory and exposes each table as `namespace.table` (and, for
- * convenience, the bare table name). Files written after creation are seen by the next query.
+ * Opens DuckDB (in memory) over a lake directory and exposes tables as `namespace.table` (and, in the
+ * engine's namespace, by bare name). Iceberg tables of the bucket's local R2 Data Catalog
+ * (`<lake>/__r2_data_catalog/<namespace>/<table>`) are read through their current snapshot's live
+ * files, re-resolved whenever the table's metadata version moves, so a compaction never doubles rows.
+ * Configured tables not in the catalog read the r2 sink's directories (`<lake>/<table>/**.parquet`).
+ * Files and snapshots written after creation are seen by the next query.
  *
  * @example
  * ```ts
@@ -48,36 +66,55 @@ function normalize(value: unknown, type: string): unknown {
 export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<DuckDbEngine> {
   const namespace = config.namespace ?? 'analytics';
   const tables = config.tables ?? TABLES;
+  const catalogDir = config.catalog ?? join(config.lake, CATALOG_PREFIX);
   const connection = config.connection ?? (await (await DuckDBInstance.create(':memory:')).connect());
   await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(namespace)}`);
   await connection.run(`SET search_path = ${quoteString(`${namespace},main`)}`);
-  const waiting = new Map(Object.entries(tables));
+  const schemas = new Set([namespace]);
+  const exposed = new Map<string, ExposedTable>();
 
-  // A table starts as an empty relation of the right shape; once its first file lands the view is
-  // re-pointed at the glob, which DuckDB re-expands on every query.
-  async function refresh(initial: boolean): Promise<void> {
-    for (const [name, schema] of waiting) {
-      const dir = join(config.lake, name);
-      const target = `${quoteIdent(namespace)}.${quoteIdent(name)}`;
-      if (await hasParquet(dir)) {
-        const glob = quoteString(join(dir, '**', '*.parquet'));
-        await connection.run(
-          `CREATE OR REPLACE VIEW ${target} AS SELECT * FROM read_parquet(${glob}, union_by_name = true, hive_partitioning = false)`,
-        );
-        waiting.delete(name);
-      } else if (initial) {
-        const empty = `${quoteIdent(namespace)}.${quoteIdent(`_empty_${name}`)}`;
-        await connection.run(`CREATE OR REPLACE TABLE ${empty} (${toDuckDbColumns(schema)})`);
-        await connection.run(`CREATE OR REPLACE VIEW ${target} AS SELECT * FROM ${empty}`);
+  function pickSources(): void {
+    for (const [ns, name, dir] of listCatalogTables(catalogDir)) {
+      const key = `${ns}.${name}`;
+      if (exposed.get(key)?.source.kind !== 'iceberg') {
+        exposed.set(key, { namespace: ns, name, source: icebergSource(dir) });
+      }
+    }
+    for (const [name, schema] of Object.entries(tables)) {
+      const key = `${namespace}.${name}`;
+      if (!exposed.has(key)) {
+        exposed.set(key, { namespace, name, source: directorySource(join(config.lake, name), schema) });
       }
     }
   }
-  await refresh(true);
+
+  async function refresh(): Promise<void> {
+    pickSources();
+    for (const table of exposed.values()) {
+      const state = await table.source.poll();
+      if (!state) continue;
+      if (!schemas.has(table.namespace)) {
+        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.namespace)}`);
+        schemas.add(table.namespace);
+      }
+      await connection.run(
+        `CREATE OR REPLACE VIEW ${quoteIdent(table.namespace)}.${quoteIdent(table.name)} AS ${state.relation}`,
+      );
+      table.state = state;
+    }
+  }
+  await refresh();
 
   return {
     connection,
+    tableFiles(name) {
+      const key = name.includes('.') ? name : `${namespace}.${name}`;
+      const table = exposed.get(key);
+      if (!table) throw new Error(`no table "${name}"; tables: ${[...exposed.keys()].join(', ')}`);
+      return table.state?.files ?? [];
+    },
     async query<Row>(sql: string): Promise<QueryResult<Row>> {
-      if (waiting.size > 0) await refresh(false);
+      await refresh();
       const reader = await connection.runAndReadAll(sql);
       const names = reader.columnNames();
       const types = reader.columnTypes().map(String);

@@ -1,0 +1,128 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import {
+  createIcebergTable,
+  type IcebergPrimitive,
+  type IcebergSchema,
+  type IcebergTable,
+  peekMetadataVersion,
+} from '../../lake/iceberg/index.ts';
+import { columnsOf, duckDbTypeOf } from '../../schemas/index.ts';
+
+/** What a table reads from right now: its relation (SQL) and the files it covers. */
+export interface TableState {
+  kind: 'iceberg' | 'directory';
+  /** A SELECT the table's view is defined as. */
+  relation: string;
+  /** Data files the relation reads (the live files, for an Iceberg table). */
+  files: string[];
+}
+
+/** A source of one table: `poll` answers a new state when what the table reads changed, else null. */
+export interface TableSource {
+  readonly kind: TableState['kind'];
+  poll(): Promise<TableState | null>;
+}
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+const DUCKDB_TYPES: Record<IcebergPrimitive, string> = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  long: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamptz: 'TIMESTAMPTZ',
+};
+
+// A typed relation with no rows, so an empty table has the right columns.
+const emptyRelation = (columns: string): string => `SELECT * FROM (SELECT ${columns}) WHERE false`;
+
+const icebergEmptyColumns = (schema: IcebergSchema): string =>
+  schema.fields.map((f) => `CAST(NULL AS ${DUCKDB_TYPES[f.type]}) AS ${quoteIdent(f.name)}`).join(', ');
+
+/**
+ * A table backed by an Iceberg table directory: re-resolved through metadata → manifest list →
+ * manifests whenever the metadata version moves, so compacted (DELETED) files that stay on disk are
+ * never read.
+ */
+export function icebergSource(dir: string): TableSource {
+  let version = -1;
+  let table: IcebergTable | null = null;
+  return {
+    kind: 'iceberg',
+    async poll() {
+      const now = peekMetadataVersion(dir);
+      if (now === version) return null;
+      table ??= createIcebergTable({ dir });
+      const files = table.liveFiles().map((f) => f.localPath);
+      version = now;
+      const relation =
+        files.length > 0
+          ? `SELECT * FROM read_parquet([${files.map(quoteString).join(', ')}], hive_partitioning = false)`
+          : emptyRelation(icebergEmptyColumns(table.schema()));
+      return { kind: 'iceberg', relation, files };
+    },
+  };
+}
+
+async function parquetFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  return entries.filter((entry) => entry.endsWith('.parquet')).map((entry) => join(dir, entry));
+}
+
+/**
+ * A table backed by a plain directory as the r2 sink writes it (`<dir>/<partition>/<uuid>.parquet`):
+ * once its first file lands the view is a glob, which DuckDB re-expands on every query.
+ */
+export function directorySource(dir: string, schema: z.ZodObject): TableSource {
+  let state: 'unset' | 'empty' | 'glob' = 'unset';
+  return {
+    kind: 'directory',
+    async poll() {
+      if (state === 'glob') return null;
+      const files = await parquetFiles(dir);
+      if (files.length > 0) {
+        state = 'glob';
+        const glob = quoteString(join(dir, '**', '*.parquet'));
+        return {
+          kind: 'directory',
+          relation: `SELECT * FROM read_parquet(${glob}, union_by_name = true, hive_partitioning = false)`,
+          files,
+        };
+      }
+      if (state === 'empty') return null;
+      state = 'empty';
+      const columns = columnsOf(schema)
+        .map((c) => `CAST(NULL AS ${duckDbTypeOf(c.lakeType)}) AS ${quoteIdent(c.name)}`)
+        .join(', ');
+      return { kind: 'directory', relation: emptyRelation(columns), files: [] };
+    },
+  };
+}
+
+/**
+ * The Iceberg tables of a local catalog directory (`<catalog>/<namespace>/<table>/metadata/`), as
+ * `[namespace, table, dir]`.
+ */
+export function listCatalogTables(catalogDir: string): [string, string, string][] {
+  if (!existsSync(catalogDir)) return [];
+  const found: [string, string, string][] = [];
+  for (const namespace of readdirSync(catalogDir)) {
+    const nsDir = join(catalogDir, namespace);
+    let tables: string[] = [];
+    try {
+      tables = readdirSync(nsDir);
+    } catch {
+      continue;
+    }
+    for (const table of tables) {
+      const dir = join(nsDir, table);
+      if (peekMetadataVersion(dir) > 0) found.push([namespace, table, dir]);
+    }
+  }
+  return found;
+}
