@@ -5,3 +5,4 @@
  * @module
  */
 export type { QueryEngine, QueryMetrics, QueryResult, ResultColumn } from './query-engine.ts';
+export * from './r2sql/index.ts';
