@@ -9,7 +9,15 @@ import { z } from 'zod';
 import { col } from './columns.ts';
 import { ACTION_STATUSES, DURABILITIES } from './events.ts';
 
-/** Bumped whenever a column is added; a breaking change gets a new versioned stream instead. */
+/**
+ * Bumped whenever a column is added; a breaking change gets a new versioned stream instead.
+ *
+ * @example
+ * ```ts
+ * import { ACTIONS_SCHEMA_VERSION } from './actions.ts';
+ * const row = { schema_version: ACTIONS_SCHEMA_VERSION, ...columns };
+ * ```
+ */
 export const ACTIONS_SCHEMA_VERSION = 1;
 
 /**

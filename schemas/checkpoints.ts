@@ -7,7 +7,15 @@
 import { z } from 'zod';
 import { col } from './columns.ts';
 
-/** Bumped whenever a column is added; a breaking change gets a new versioned stream instead. */
+/**
+ * Bumped whenever a column is added; a breaking change gets a new versioned stream instead.
+ *
+ * @example
+ * ```ts
+ * import { CHECKPOINTS_SCHEMA_VERSION } from './checkpoints.ts';
+ * const row = { schema_version: CHECKPOINTS_SCHEMA_VERSION, ...columns };
+ * ```
+ */
 export const CHECKPOINTS_SCHEMA_VERSION = 1;
 
 /**

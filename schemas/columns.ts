@@ -38,8 +38,25 @@ function tag<T extends z.ZodType>(schema: T, lakeType: LakeType, description?: s
   return schema;
 }
 
-/** The int64 range. */
+/**
+ * The smallest int64.
+ *
+ * @example
+ * ```ts
+ * import { INT64_MIN, toInt64 } from './columns.ts';
+ * toInt64(INT64_MIN - 1n); // null
+ * ```
+ */
 export const INT64_MIN = -(2n ** 63n);
+/**
+ * The largest int64.
+ *
+ * @example
+ * ```ts
+ * import { INT64_MAX, toInt64 } from './columns.ts';
+ * toInt64(INT64_MAX.toString()); // 9223372036854775807n
+ * ```
+ */
 export const INT64_MAX = 2n ** 63n - 1n;
 const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
 

@@ -7,7 +7,15 @@
 import { z } from 'zod';
 import { col } from './columns.ts';
 
-/** Bumped whenever a column is added; a breaking change gets a new versioned stream instead. */
+/**
+ * Bumped whenever a column is added; a breaking change gets a new versioned stream instead.
+ *
+ * @example
+ * ```ts
+ * import { THINGS_SCHEMA_VERSION } from './things.ts';
+ * const row = { schema_version: THINGS_SCHEMA_VERSION, ...columns };
+ * ```
+ */
 export const THINGS_SCHEMA_VERSION = 1;
 
 /**

@@ -4,6 +4,12 @@ import { columnsOf, type LakeType } from '../columns.ts';
 /**
  * The field types a Pipelines stream schema documents (PLATFORM.md; wrangler 4.86 also knows uint32,
  * uint64 and decimal128, which the docs do not list, so nothing here emits them).
+ *
+ * @example
+ * ```ts
+ * import { PIPELINES_FIELD_TYPES } from './to-pipelines-schema.ts';
+ * PIPELINES_FIELD_TYPES.includes('int64'); // true
+ * ```
  */
 export const PIPELINES_FIELD_TYPES = [
   'string',
