@@ -13,4 +13,4 @@ export {
   type R2SqlStats,
 } from './r2sql-stand-in.ts';
 export { createScanMetrics, type ScanMetrics, type TableScan } from './scan-metrics.ts';
-export { listParquetFiles, type TableFilesResolver } from './table-files.ts';
+export { createTableFilesResolver, listParquetFiles, type TableFilesResolver } from './table-files.ts';

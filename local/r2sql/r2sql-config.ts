@@ -20,11 +20,11 @@ export const r2SqlConfig = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('analytics'),
-  /** Lists a table's live data files, for the metrics; defaults to every Parquet file under its prefix. */
+  /** Lists a table's live data files, for the metrics; defaults to the engine's live files (catalog) or the r2 sink's directory. */
   tableFiles: z
     .custom<TableFilesResolver>(
       (value) => typeof value === 'function',
-      'a function (bucketDir, table) => paths',
+      'a function (bucketDir, namespace, table) => paths',
     )
     .optional(),
 });

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import { R2SQL_ERROR_CODES, toDuckDbSql } from '../../query/dialect/index.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
-import { columnsOf, TABLES } from '../../schemas/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
 import { parseR2SqlRequest, r2SqlFailure } from './parse-r2sql-request.ts';
 import { type R2SqlConfig, r2SqlConfig } from './r2sql-config.ts';
 import { createScanMetrics, type ScanMetrics, type TableScan } from './scan-metrics.ts';
-import { listParquetFiles } from './table-files.ts';
+import { createTableFilesResolver, type TableFilesResolver } from './table-files.ts';
 
 /** Platform error codes: 40003 syntax, 40004 invalid or unsupported, 80001 retryable. */
 export const R2SQL_ERRORS = R2SQL_ERROR_CODES;
@@ -34,6 +33,7 @@ export interface R2SqlStandIn {
 interface Bucket {
   engine: DuckDbEngine;
   metrics: ScanMetrics;
+  files: TableFilesResolver;
   dir: string;
 }
 
@@ -65,13 +65,9 @@ function engineFailure(cause: unknown): StandInResponse {
  */
 export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
   const config = r2SqlConfig.parse(input);
-  const tableFiles = config.tableFiles ?? listParquetFiles;
   const buckets = new Map<string, Promise<Bucket>>();
   const faults: R2SqlFault[] = [];
   const counters: R2SqlStats = { queries: 0, succeeded: 0, failed: {} };
-  const columnsByTable = new Map<string, Set<string>>(
-    Object.entries(TABLES).map(([name, schema]) => [name, new Set(columnsOf(schema).map((c) => c.name))]),
-  );
 
   const bucketFor = (name: string): Promise<Bucket> => {
     let bucket = buckets.get(name);
@@ -80,6 +76,7 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
       bucket = createDuckDbEngine({ lake: dir, namespace: config.namespace }).then((engine) => ({
         engine,
         metrics: createScanMetrics(engine.connection),
+        files: config.tableFiles ?? createTableFilesResolver(engine),
         dir,
       }));
       buckets.set(name, bucket);
@@ -111,13 +108,12 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
     } catch (cause) {
       return engineFailure(cause);
     }
+    // Columns the query may read: every identifier it mentions (the metrics keep those that are columns).
     const scans: TableScan[] = [];
     for (const { namespace, table } of tables) {
-      const columns = columnsByTable.get(table);
-      if (namespace !== config.namespace || !columns) continue;
       scans.push({
-        files: await tableFiles(bucket.dir, table),
-        columns: selectsAll ? null : new Set([...columns].filter((c) => identifiers.has(c))),
+        files: await bucket.files(bucket.dir, namespace, table),
+        columns: selectsAll ? null : identifiers,
       });
     }
     const metrics = await bucket.metrics.measure(scans);
