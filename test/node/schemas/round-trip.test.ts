@@ -5,7 +5,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { encodeParquet, rowsToArrow } from '../../../lake/index.ts';
-import { col, fromLakeRow, TABLES, toArrowSchema, toDuckDbDdl } from '../../../schemas/index.ts';
+import {
+  col,
+  fromLakeRow,
+  TABLES,
+  toArrowSchema,
+  toDuckDbDdl,
+  toUnionSelect,
+} from '../../../schemas/index.ts';
 import { sampleRows } from './sample-rows.ts';
 
 // One column of every lake type, each also nullable.
@@ -174,4 +181,45 @@ describe('zod → Arrow → Parquet → DuckDB → back', () => {
       expect(types).toEqual(await ddlTypes(name, schema));
     });
   }
+});
+
+describe('readers union table versions by column name', () => {
+  it('reads events and an events_v2 (actor removed, tenant added) as one relation', async () => {
+    const eventsV2 = TABLES.events.omit({ actor: true }).extend({ tenant: col.string().optional() });
+    const v1 = [TABLES.events.parse(sampleRows.events[0])];
+    const v2 = [eventsV2.parse({ ...sampleRows.events[1], actor: undefined, tenant: 'acme-corp' })];
+    await writeFile(join(dir, 'events.parquet'), encodeParquet(TABLES.events, v1));
+    await writeFile(join(dir, 'events_v2.parquet'), encodeParquet(eventsV2, v2));
+    const sql = toUnionSelect(
+      [
+        { from: `read_parquet('${join(dir, 'events.parquet')}')`, table: TABLES.events },
+        { from: `read_parquet('${join(dir, 'events_v2.parquet')}')`, table: eventsV2 },
+      ],
+      { dialect: 'duckdb' },
+    );
+    const reader = await connection.runAndReadAll(`SELECT seq, actor, tenant FROM (${sql}) ORDER BY seq`);
+    expect(reader.getRowObjects()).toEqual([
+      { seq: 1n, actor: 'https://auth.example.com/users/nathan', tenant: null },
+      { seq: 9_007_199_254_740_993n, actor: null, tenant: 'acme-corp' },
+    ]);
+  });
+
+  it('refuses to union a column whose type changed, naming it', () => {
+    const retyped = TABLES.events.extend({ seq: col.string() });
+    expect(() =>
+      toUnionSelect([
+        { from: 'analytics.events', table: TABLES.events },
+        { from: 'analytics.events_v2', table: retyped },
+      ]),
+    ).toThrow(/column "seq" is int64 in analytics.events but string in analytics.events_v2/);
+  });
+
+  it('casts missing columns with R2 SQL type names by default', () => {
+    const sql = toUnionSelect([
+      { from: 'analytics.checkpoints', table: TABLES.checkpoints },
+      { from: 'analytics.checkpoints_v2', table: TABLES.checkpoints.omit({ count: true }) },
+    ]);
+    expect(sql).toContain('CAST(NULL AS BIGINT) AS "count", "ts" FROM analytics.checkpoints_v2');
+    expect(sql.split('\nUNION ALL\n')).toHaveLength(2);
+  });
 });
