@@ -10,10 +10,29 @@ export {
   type EmitterConfig,
   type FlushResult,
 } from './emitter/create-emitter.ts';
-export { eventId, qualify } from './emitter/to-global-row.ts';
 export { isSink, type Sink, SinkError } from './sink.ts';
 export { createHttpSink, type HttpSinkConfig } from './sinks/http/index.ts';
 export type { SqlCursorLike, SqlStorageLike, SqlValue, StorageLike } from './storage-like.ts';
-export { bindNamespace, migrate, type StoreMeta } from './store/migrate.ts';
-export { type Json, type RecordInput, type Recorded, RecordInputError, record } from './store/record.ts';
+export { type BindOptions, bindNamespace } from './store/bind-namespace.ts';
+export { eventId, qualify } from './store/event-row.ts';
+export { migrate, type StoreMeta } from './store/migrate.ts';
+export {
+  type Json,
+  nowMicros,
+  type RecordInput,
+  type Recorded,
+  RecordInputError,
+  record,
+} from './store/record.ts';
 export { type VerbForms, verbForms } from './store/verb-forms.ts';
+export {
+  type ParsedRef,
+  parseRef,
+  RefError,
+  type RefSelector,
+  RefNotFoundError,
+  resolveRef,
+  type ThingVersion,
+} from './refs/index.ts';
+export { type Branch, type CreateBranchOptions, createBranch, listBranches } from './store/branches.ts';
+export { backoffDelay, type BackoffOptions } from './emitter/backoff.ts';

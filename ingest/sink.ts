@@ -16,6 +16,11 @@
  */
 export interface Sink<Row = Record<string, unknown>> {
   send(rows: Row[]): Promise<void>;
+  /**
+   * Optional: takes rows already serialized as one JSON array, so a sink that ships JSON (HTTP ingest)
+   * spares the emitter a parse and a re-stringify per row. Same contract as `send`.
+   */
+  sendJson?(json: string, count: number): Promise<void>;
 }
 
 /**

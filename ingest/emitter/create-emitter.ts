@@ -1,24 +1,32 @@
-import type { EventRow } from '../../schemas/index.ts';
+import { CHECKPOINTS_SCHEMA_VERSION, type CheckpointRow, type EventRow } from '../../schemas/index.ts';
 import type { Sink } from '../sink.ts';
 import type { StorageLike } from '../storage-like.ts';
-import { bindNamespace, migrate } from '../store/migrate.ts';
-import { type LocalEventRow, toGlobalRow, UNSTREAMED_EVENTS_SQL } from './to-global-row.ts';
+import { bindNamespace } from '../store/bind-namespace.ts';
+import { nowMicros } from '../store/record.ts';
+import { storeState } from '../store/store-state.ts';
 
 /** Construction options of {@link createEmitter}. */
 export interface EmitterConfig {
   /** The namespace URL prepended to every local path, e.g. `https://startups.studio`. */
   ns: string;
   sink: Sink<EventRow>;
-  /** Rows per send at most. */
+  /** Where checkpoint rows go; without it they stay in the local table until one is configured. */
+  checkpoints?: Sink<CheckpointRow>;
+  /** Rows per send at most (default 1000). */
   batchRows?: number;
-  /** Serialized bytes per send at most (Pipelines takes 1 MB per request). */
+  /** Serialized bytes per send at most (default 1 MB, the Pipelines request limit). */
   batchBytes?: number;
+  /** A checkpoint row every this many events (default 1000). */
+  checkpointEvery?: number;
 }
 
 /** What one flush did. */
 export interface FlushResult {
   sent: number;
   batches: number;
+  /** Events too large for any batch, moved to the dead-letter table. */
+  deadLettered: number;
+  checkpoints: number;
 }
 
 /** Reads the outbox and hands global rows to the sink. */
@@ -27,19 +35,35 @@ export interface Emitter {
   flush(): Promise<FlushResult>;
   /** How many events wait to be streamed. */
   pending(): number;
+  /** Records a checkpoint of the current chain head now (if it has none yet). */
+  checkpoint(): CheckpointRow | null;
 }
 
 // One flush at a time per storage, whichever emitter instance asks: two overlapping flushes would
 // read the same unstreamed rows and send them twice.
 const tails = new WeakMap<StorageLike, Promise<unknown>>();
 
-const DEFAULT_BATCH_ROWS = 1000;
-const DEFAULT_BATCH_BYTES = 1_000_000;
+const NON_ASCII = /[^\x00-\x7f]/;
+function utf8Length(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
 
 /**
- * Creates the emitter of one Durable Object: unstreamed events, read in seq order, become global rows
- * that go to the sink; they are marked streamed only after the sink acknowledged them. Delivery is
- * at-least-once with deterministic ids, so views dedupe on `id`.
+ * Creates the emitter of one Durable Object: unstreamed events, read in seq order, go to the sink as
+ * the global rows recorded with them; they are marked streamed only after the sink acknowledged them.
+ * Delivery is at-least-once with deterministic ids, so views dedupe on `id`. An event larger than a
+ * whole batch goes to the dead-letter table with its reason instead of blocking the outbox.
  *
  * @example
  * ```ts
@@ -50,42 +74,98 @@ const DEFAULT_BATCH_BYTES = 1_000_000;
  * ```
  */
 export function createEmitter(storage: StorageLike, config: EmitterConfig): Emitter {
-  const batchRows = config.batchRows ?? DEFAULT_BATCH_ROWS;
-  const batchBytes = config.batchBytes ?? DEFAULT_BATCH_BYTES;
-  const ns = config.ns.replace(/\/+$/, '');
-  const { incarnation } = migrate(storage);
-  bindNamespace(storage, ns);
+  const batchRows = config.batchRows ?? 1000;
+  const batchBytes = config.batchBytes ?? 1_000_000;
+  const ns = bindNamespace(storage, config.ns, { checkpointEvery: config.checkpointEvery });
+  const state = storeState(storage);
+  const sql = storage.sql;
 
-  async function flushAll(): Promise<FlushResult> {
-    let sent = 0;
-    let batches = 0;
+  function toCheckpointRow(r: {
+    head_seq: number;
+    head_hash: string;
+    count: number;
+    ts: number;
+  }): CheckpointRow {
+    return {
+      schema_version: CHECKPOINTS_SCHEMA_VERSION,
+      id: `${ns}/checkpoints/${state.incarnation}/${r.head_seq}`,
+      ns,
+      incarnation: state.incarnation,
+      head_seq: r.head_seq,
+      head_hash: r.head_hash,
+      count: r.count,
+      ts: r.ts,
+    };
+  }
+
+  async function send(texts: string[]): Promise<void> {
+    if (config.sink.sendJson) await config.sink.sendJson(`[${texts.join(',')}]`, texts.length);
+    else await config.sink.send(texts.map((text) => JSON.parse(text) as EventRow));
+  }
+
+  async function flushEvents(result: FlushResult): Promise<void> {
     for (;;) {
       // Read the cursor completely before any await: DO cursors are not valid across I/O.
-      const local = storage.sql.exec<LocalEventRow>(UNSTREAMED_EVENTS_SQL, batchRows).toArray();
-      if (local.length === 0) break;
-      const rows: EventRow[] = [];
+      const local = [
+        ...sql.exec('SELECT id, row FROM events WHERE streamed = 0 ORDER BY id LIMIT ?', batchRows).raw(),
+      ] as [number, string][];
+      if (local.length === 0) return;
+      const texts: string[] = [];
+      let first = -1;
+      let last = -1;
       let bytes = 2;
-      for (const event of local) {
-        const row = toGlobalRow(ns, incarnation, event);
-        const size = JSON.stringify(row).length + 1;
-        if (rows.length > 0 && bytes + size > batchBytes) break;
-        rows.push(row);
+      for (const [seq, text] of local) {
+        const size = utf8Length(text) + 1;
+        if (size + 2 > batchBytes) {
+          if (texts.length > 0) break; // dead-letter it at the head of the next round, in seq order
+          sql.exec(
+            'INSERT OR IGNORE INTO _dotdo_dead_letters (seq, reason, bytes, at) VALUES (?, ?, ?, ?)',
+            seq,
+            `serialized row is ${size - 1} bytes; a batch takes at most ${batchBytes}`,
+            size - 1,
+            nowMicros(),
+          );
+          sql.exec('UPDATE events SET streamed = 2, streamedAt = ? WHERE id = ?', nowMicros(), seq);
+          result.deadLettered += 1;
+          continue;
+        }
+        if (texts.length > 0 && bytes + size > batchBytes) break;
+        if (first < 0) first = seq;
+        last = seq;
+        texts.push(text);
         bytes += size;
       }
-      await config.sink.send(rows);
-      const first = rows[0]!.seq;
-      const last = rows.at(-1)!.seq;
-      storage.sql.exec(
+      if (texts.length === 0) continue;
+      await send(texts);
+      sql.exec(
         'UPDATE events SET streamed = 1, streamedAt = ? WHERE id BETWEEN ? AND ? AND streamed = 0',
-        Date.now() * 1000,
+        nowMicros(),
         first,
         last,
       );
-      sent += rows.length;
-      batches += 1;
-      if (local.length < batchRows && rows.length === local.length) break;
+      result.sent += texts.length;
+      result.batches += 1;
     }
-    return { sent, batches };
+  }
+
+  async function flushCheckpoints(result: FlushResult): Promise<void> {
+    if (!config.checkpoints) return;
+    const pending = sql
+      .exec<{ head_seq: number; head_hash: string; count: number; ts: number }>(
+        'SELECT head_seq, head_hash, count, ts FROM _dotdo_checkpoints WHERE streamed = 0 ORDER BY head_seq',
+      )
+      .toArray();
+    if (pending.length === 0) return;
+    await config.checkpoints.send(pending.map(toCheckpointRow));
+    sql.exec('UPDATE _dotdo_checkpoints SET streamed = 1 WHERE head_seq <= ?', pending.at(-1)!.head_seq);
+    result.checkpoints += pending.length;
+  }
+
+  async function flushAll(): Promise<FlushResult> {
+    const result: FlushResult = { sent: 0, batches: 0, deadLettered: 0, checkpoints: 0 };
+    await flushEvents(result);
+    await flushCheckpoints(result);
+    return result;
   }
 
   return {
@@ -99,7 +179,28 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
       return run;
     },
     pending(): number {
-      return storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM events WHERE streamed = 0').one().n;
+      return sql.exec<{ n: number }>('SELECT count(*) AS n FROM events WHERE streamed = 0').one().n;
+    },
+    checkpoint(): CheckpointRow | null {
+      const head = sql
+        .exec<{ id: number; hash: string }>('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1')
+        .toArray()[0];
+      if (!head) return null;
+      const ts = nowMicros();
+      sql.exec(
+        'INSERT OR IGNORE INTO _dotdo_checkpoints (head_seq, head_hash, count, ts) VALUES (?, ?, ?, ?)',
+        head.id,
+        head.hash,
+        head.id,
+        ts,
+      );
+      const row = sql
+        .exec<{ head_seq: number; head_hash: string; count: number; ts: number }>(
+          'SELECT head_seq, head_hash, count, ts FROM _dotdo_checkpoints WHERE head_seq = ?',
+          head.id,
+        )
+        .one();
+      return toCheckpointRow(row);
     },
   };
 }

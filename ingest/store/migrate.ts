@@ -1,5 +1,6 @@
 import { LOCAL_MIGRATIONS, LOCAL_SCHEMA_VERSION, META_TABLE } from '../../schemas/index.ts';
 import type { StorageLike } from '../storage-like.ts';
+import { readMeta, writeMeta } from './meta.ts';
 
 /** What the meta table says about this storage. */
 export interface StoreMeta {
@@ -9,18 +10,6 @@ export interface StoreMeta {
 }
 
 const migrated = new WeakMap<StorageLike, StoreMeta>();
-
-const readMeta = (storage: StorageLike, key: string): string | undefined =>
-  storage.sql.exec<{ value: string }>(`SELECT value FROM ${META_TABLE} WHERE key = ?`, key).toArray()[0]
-    ?.value;
-
-const writeMeta = (storage: StorageLike, key: string, value: string): void => {
-  storage.sql.exec(
-    `INSERT INTO ${META_TABLE} (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    key,
-    value,
-  );
-};
 
 /**
  * Brings the local schema up to date. Idempotent and cheap to call on every wake: a schema-version row
@@ -57,25 +46,4 @@ export function migrate(storage: StorageLike): StoreMeta {
   });
   migrated.set(storage, meta);
   return meta;
-}
-
-/**
- * Binds this storage to its namespace URL on first use; a later call with another namespace throws,
- * because every global id already emitted from this storage carries the first one.
- *
- * @example
- * ```ts
- * import { bindNamespace } from './migrate.ts';
- * bindNamespace(ctx.storage, 'https://startups.studio');
- * ```
- */
-export function bindNamespace(storage: StorageLike, ns: string): string {
-  migrate(storage);
-  const bound = readMeta(storage, 'ns');
-  if (bound === undefined) {
-    writeMeta(storage, 'ns', ns);
-    return ns;
-  }
-  if (bound !== ns) throw new Error(`this storage belongs to namespace ${bound}, not ${ns}`);
-  return bound;
 }

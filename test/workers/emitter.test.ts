@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEmitter, record, type Sink } from '../../ingest/index.ts';
+import { bindNamespace, createEmitter, record, type Sink } from '../../ingest/index.ts';
 import { type EventRow, eventRow } from '../../schemas/index.ts';
 
 function capture(delayMs = 0): Sink<EventRow> & { batches: EventRow[][] } {
@@ -16,7 +16,13 @@ function capture(delayMs = 0): Sink<EventRow> & { batches: EventRow[][] } {
 }
 
 const inDo = <R>(name: string, fn: (state: DurableObjectState) => R | Promise<R>): Promise<R> =>
-  runInDurableObject(env.STARTUP.getByName(name), (_instance, state) => fn(state));
+  runInDurableObject(env.STARTUP.getByName(name), (_instance, state) => {
+    bindNamespace(
+      state.storage,
+      name === 'emitter-batches' ? 'https://shop.example.com' : 'https://docs.example.com',
+    );
+    return fn(state);
+  });
 
 describe('emitter', () => {
   it('sends schema-valid rows in bounded batches, in seq order', async () => {
@@ -34,7 +40,7 @@ describe('emitter', () => {
         sink,
         batchRows: 10,
       }).flush();
-      expect(result).toEqual({ sent: 25, batches: 3 });
+      expect(result).toMatchObject({ sent: 25, batches: 3, deadLettered: 0 });
       expect(sink.batches.map((b) => b.length)).toEqual([10, 10, 5]);
       const rows = sink.batches.flat();
       expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));

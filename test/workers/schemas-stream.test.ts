@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEmitter, record, type Sink } from '../../ingest/index.ts';
+import { bindNamespace, createBranch, createEmitter, record, type Sink } from '../../ingest/index.ts';
 import events from '../../schemas/pipelines/events.json';
 import { type EventRow, eventRow, type PipelinesSchema, validateStreamRecords } from '../../schemas/index.ts';
 
@@ -16,6 +16,8 @@ describe('emitter output against the generated stream schema (schemas/pipelines/
             sent.push(...batch);
           },
         };
+        bindNamespace(state.storage, 'https://schemas.startups.studio');
+        createBranch(state.storage, { name: 'experiment' });
         const base = 1_764_000_000_000_000;
         record(state.storage, {
           verb: 'create',

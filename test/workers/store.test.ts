@@ -2,10 +2,14 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { bindNamespace, migrate, RecordInputError, record } from '../../ingest/index.ts';
+import { createBranch } from '../../ingest/index.ts';
 import { LOCAL_SCHEMA_VERSION } from '../../schemas/index.ts';
 
 const inDo = <R>(name: string, fn: (state: DurableObjectState) => R | Promise<R>): Promise<R> =>
-  runInDurableObject(env.STARTUP.getByName(name), (_instance, state) => fn(state));
+  runInDurableObject(env.STARTUP.getByName(name), (_instance, state) => {
+    bindNamespace(state.storage, `https://${name}.example.com`);
+    return fn(state);
+  });
 
 describe('local store inside a Durable Object', () => {
   it('migrates once, gated on the schema-version row, and keeps its incarnation id', async () => {
@@ -37,6 +41,7 @@ describe('local store inside a Durable Object', () => {
 
   it('appends a version per record and links each action to the version before it', async () => {
     await inDo('store-versions', (state) => {
+      createBranch(state.storage, { name: 'experiment' });
       const a = record(state.storage, {
         verb: 'create',
         type: 'Startup',
@@ -57,6 +62,7 @@ describe('local store inside a Durable Object', () => {
         branch: 'experiment',
         data: { x: 1 },
       });
+      // The branch was forked before acme existed, so its first write has no previous version there.
       expect([a.previous, b.previous, other.previous, c.previous]).toEqual([null, a.version, null, null]);
       expect([a.seq, b.seq, other.seq, c.seq]).toEqual([1, 2, 3, 4]);
       const versions = state.storage.sql
@@ -107,11 +113,13 @@ describe('local store inside a Durable Object', () => {
 
   it('binds a storage to one namespace', async () => {
     await inDo('store-ns', (state) => {
-      expect(bindNamespace(state.storage, 'https://a.example.com')).toBe('https://a.example.com');
-      expect(bindNamespace(state.storage, 'https://a.example.com')).toBe('https://a.example.com');
-      expect(() => bindNamespace(state.storage, 'https://b.example.com')).toThrow(
-        /belongs to namespace https:\/\/a.example.com/,
+      expect(bindNamespace(state.storage, 'https://store-ns.example.com/')).toBe(
+        'https://store-ns.example.com',
       );
+      expect(() => bindNamespace(state.storage, 'https://b.example.com')).toThrow(
+        /belongs to namespace https:\/\/store-ns.example.com/,
+      );
+      expect(() => bindNamespace(state.storage, 'store-ns')).toThrow(/must be an absolute URL/);
     });
   });
 });

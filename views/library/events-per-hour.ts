@@ -13,9 +13,10 @@ import { defineView } from '../define-view.ts';
 export const eventsPerHour = defineView({
   name: 'events_per_hour',
   description: 'Events per hour per verb (deduplicated on id)',
+  // Deduplicated by grouping on id in a derived table, which R2 SQL and DuckDB both run.
   sql: (t) =>
-    `SELECT date_trunc('hour', ts) AS hour, verb, count(DISTINCT id) AS events
-FROM ${t.table('events')}
+    `SELECT date_trunc('hour', ts) AS hour, verb, count(*) AS events
+FROM (SELECT id, min(ts) AS ts, min(verb) AS verb FROM ${t.table('events')} GROUP BY id) AS deduped
 GROUP BY date_trunc('hour', ts), verb
 ORDER BY hour, verb`,
 });

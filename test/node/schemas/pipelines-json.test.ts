@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { toGlobalRow } from '../../../ingest/emitter/to-global-row.ts';
+import { buildEventRow } from '../../../ingest/store/event-row.ts';
 import {
   isPipelinesSchema,
   type PipelinesSchema,
@@ -86,7 +86,10 @@ describe('validateStreamRecords', () => {
   const good = wire(toStreamRecord(TABLES.events, TABLES.events.parse(sampleRows.events[0])));
 
   it('passes a row the emitter builds', () => {
-    const row = toGlobalRow('https://startups.studio', 'inc-1', {
+    const row = buildEventRow({
+      ns: 'https://startups.studio',
+      incarnation: 'inc-1',
+      prevHash: 'ab'.repeat(32),
       seq: 3,
       ts: 1_764_000_000_000_001,
       data: JSON.stringify({ n: 1, name: 'Ünï 😀' }),

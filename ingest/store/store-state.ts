@@ -1,0 +1,95 @@
+import { META_TABLE } from '../../schemas/index.ts';
+import type { StorageLike } from '../storage-like.ts';
+import { migrate } from './migrate.ts';
+import type { VerbForms } from './verb-forms.ts';
+
+/** A registered verb as the store caches it. */
+export interface VerbRow extends VerbForms {
+  id: number;
+}
+
+/** The head of this storage's hash chain. */
+export interface ChainHead {
+  seq: number;
+  hash: string | null;
+}
+
+/** What the store keeps in memory per storage; every field can be re-read from SQLite. */
+export interface StoreState {
+  incarnation: string;
+  ns: string | null;
+  checkpointEvery: number;
+  verbs: Map<string, VerbRow>;
+  nouns: Map<string, number>;
+  head: ChainHead | undefined;
+}
+
+const states = new WeakMap<StorageLike, StoreState>();
+
+/** Default: a checkpoint row every this many events. */
+export const DEFAULT_CHECKPOINT_EVERY = 1000;
+
+/** The cached state of a storage, migrating it on first use. */
+export function storeState(storage: StorageLike): StoreState {
+  let state = states.get(storage);
+  if (!state) {
+    const { incarnation } = migrate(storage);
+    const ns = storage.sql
+      .exec<{ value: string }>(`SELECT value FROM ${META_TABLE} WHERE key = 'ns'`)
+      .toArray()[0]?.value;
+    state = {
+      incarnation,
+      ns: ns ?? null,
+      checkpointEvery: DEFAULT_CHECKPOINT_EVERY,
+      verbs: new Map(),
+      nouns: new Map(),
+      head: undefined,
+    };
+    states.set(storage, state);
+  }
+  return state;
+}
+
+/** Forgets what was cached, after a transaction failed or state was replaced wholesale. */
+export function resetStoreState(storage: StorageLike): void {
+  const state = states.get(storage);
+  if (!state) return;
+  state.verbs.clear();
+  state.nouns.clear();
+  state.head = undefined;
+}
+
+/** The chain head: the newest event, or what an import or compaction left in the meta table. */
+export function chainHead(storage: StorageLike, state: StoreState): ChainHead {
+  if (state.head) return state.head;
+  const last = storage.sql
+    .exec<{ id: number; hash: string }>('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1')
+    .toArray()[0];
+  if (last) {
+    state.head = { seq: last.id, hash: last.hash };
+    return state.head;
+  }
+  const meta = Object.fromEntries(
+    storage.sql
+      .exec<{ key: string; value: string }>(
+        `SELECT key, value FROM ${META_TABLE} WHERE key IN ('chain_head_seq', 'chain_head_hash')`,
+      )
+      .toArray()
+      .map((r) => [r.key, r.value]),
+  );
+  state.head = { seq: Number(meta.chain_head_seq ?? 0), hash: meta.chain_head_hash ?? null };
+  return state.head;
+}
+
+/**
+ * Runs `fn` in one synchronous transaction; if it throws, the in-memory caches are dropped so they can
+ * never describe rows that were rolled back.
+ */
+export function inTransaction<T>(storage: StorageLike, fn: () => T): T {
+  try {
+    return storage.transactionSync(fn);
+  } catch (error) {
+    resetStoreState(storage);
+    throw error;
+  }
+}

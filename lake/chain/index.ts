@@ -1,0 +1,17 @@
+/**
+ * The audit chain: canonical serialization, SHA-256, and a verifier that needs nothing but the rows.
+ * Workers-safe (no Node-only imports).
+ *
+ * @module
+ */
+export { canonicalJson } from './canonical-json.ts';
+export { type ChainedRow, eventHash, hashInput } from './event-hash.ts';
+export { sha256Hex, sha256HexPortable } from './sha256-hex.ts';
+export {
+  type ChainCheckpoint,
+  type ChainEvent,
+  type ChainProblem,
+  type ChainProblemKind,
+  type ChainReport,
+  verifyChain,
+} from './verify-chain.ts';
