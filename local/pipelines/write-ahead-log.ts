@@ -51,7 +51,7 @@ export class WriteAheadLog {
   }
 
   append(records: readonly unknown[]): void {
-    writeSync(this.fd, `${JSON.stringify(records)}\n`);
+    writeSync(this.fd, `\n${JSON.stringify(records)}\n`); // the leading newline ends a torn tail left by a crash
     fsyncSync(this.fd);
   }
 
