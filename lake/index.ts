@@ -5,5 +5,10 @@
  * @module
  */
 export { DEFAULT_PARTITIONING, dataFileKey, partitionPath } from './partition-path.ts';
-export { type EncodeParquetOptions, encodeParquet } from './parquet/encode-parquet.ts';
+export {
+  type EncodeParquetOptions,
+  encodeParquet,
+  initParquet,
+  type ParquetWasm,
+} from './parquet/encode-parquet.ts';
 export { rowsToArrow } from './parquet/rows-to-arrow.ts';

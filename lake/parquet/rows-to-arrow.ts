@@ -29,6 +29,71 @@ function int64Vector(type: arrow.DataType, values: unknown[]): arrow.Vector {
   );
 }
 
+// Arrow's builders (vectorFromArray) compile their null check with `new Function`, which workerd
+// refuses inside a request; every vector here is built from its buffers, so this runs in Workers too.
+function validityOf(values: unknown[]): { nullBitmap: Uint8Array | undefined; nullCount: number } {
+  const bitmap = new Uint8Array((values.length + 7) >> 3);
+  let nullCount = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null || values[i] === undefined) nullCount++;
+    else bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  return { nullBitmap: nullCount ? bitmap : undefined, nullCount };
+}
+
+function utf8Vector(type: arrow.DataType, values: unknown[]): arrow.Vector {
+  const encoder = new TextEncoder();
+  const encoded = values.map((v) => (v === null || v === undefined ? undefined : encoder.encode(String(v))));
+  const valueOffsets = new Int32Array(values.length + 1);
+  let total = 0;
+  encoded.forEach((bytes, i) => {
+    total += bytes?.byteLength ?? 0;
+    valueOffsets[i + 1] = total;
+  });
+  if (total > 0x7fffffff) {
+    throw new RangeError(
+      `a string column holds ${total} bytes; Arrow Utf8 takes 2 GiB at most, so write fewer rows per file`,
+    );
+  }
+  const data = new Uint8Array(total);
+  encoded.forEach((bytes, i) => {
+    if (bytes) data.set(bytes, valueOffsets[i]!);
+  });
+  return arrow.makeVector(
+    arrow.makeData({
+      type: type as arrow.Utf8,
+      length: values.length,
+      ...validityOf(values),
+      valueOffsets,
+      data,
+    }),
+  );
+}
+
+function fixedVector(
+  type: arrow.DataType,
+  values: unknown[],
+  TypedArray: Int32ArrayConstructor | Float64ArrayConstructor,
+): arrow.Vector {
+  const data = new TypedArray(values.length);
+  values.forEach((v, i) => {
+    if (v !== null && v !== undefined) data[i] = v as number;
+  });
+  return arrow.makeVector(
+    arrow.makeData({ type: type as arrow.Int32, length: values.length, ...validityOf(values), data }),
+  );
+}
+
+function boolVector(type: arrow.DataType, values: unknown[]): arrow.Vector {
+  const data = new Uint8Array((values.length + 7) >> 3);
+  values.forEach((v, i) => {
+    if (v === true) data[i >> 3]! |= 1 << (i & 7);
+  });
+  return arrow.makeVector(
+    arrow.makeData({ type: type as arrow.Bool, length: values.length, ...validityOf(values), data }),
+  );
+}
+
 function columnVector(column: ColumnInfo, values: unknown[]): arrow.Vector {
   const type = arrowTypeOf(column.lakeType);
   switch (column.lakeType) {
@@ -36,15 +101,18 @@ function columnVector(column: ColumnInfo, values: unknown[]): arrow.Vector {
     case 'timestamp':
       return int64Vector(type, values);
     case 'json':
-      return arrow.vectorFromArray(
-        values.map((v) => (v === null || v === undefined ? null : JSON.stringify(v))),
-        type as arrow.Utf8,
-      );
-    default:
-      return arrow.vectorFromArray(
-        values.map((v) => (v === undefined ? null : v)),
+      return utf8Vector(
         type,
+        values.map((v) => (v === null || v === undefined ? null : JSON.stringify(v))),
       );
+    case 'string':
+      return utf8Vector(type, values);
+    case 'int32':
+      return fixedVector(type, values, Int32Array);
+    case 'float64':
+      return fixedVector(type, values, Float64Array);
+    case 'bool':
+      return boolVector(type, values);
   }
 }
 
