@@ -36,3 +36,10 @@ export {
 } from './refs/index.ts';
 export { type Branch, type CreateBranchOptions, createBranch, listBranches } from './store/branches.ts';
 export { backoffDelay, type BackoffOptions } from './emitter/backoff.ts';
+export { createPipelineSink, type PipelineBindingLike } from './sinks/pipeline/index.ts';
+export {
+  createR2ParquetSink,
+  type R2BucketLike,
+  type R2ParquetSinkConfig,
+  type R2PutOptionsLike,
+} from './sinks/r2-parquet/index.ts';
