@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIcebergTable } from './iceberg-table.ts';
-import { decodeDataFile, encodeDataFile } from './parquet-data-file.ts';
+import { alignToSchema, decodeDataFile, encodeDataFile } from './parquet-data-file.ts';
 import type { Snapshot } from './table-metadata.ts';
 
 /** Per-call options of {@link compactIcebergTable}. */
@@ -39,6 +39,7 @@ export function compactIcebergTable(tableDir: string, options: CompactOptions = 
   if (live.length < Math.max(1, options.minFiles ?? 2)) {
     return { snapshot: null, removed: [], added: null, rows: 0 };
   }
+  const schema = table.schema();
   const parts = live.map((file) => {
     const decoded = decodeDataFile(readFileSync(file.localPath));
     if (decoded.numRows !== file.record_count) {
@@ -46,10 +47,10 @@ export function compactIcebergTable(tableDir: string, options: CompactOptions = 
         `${file.file_path}: holds ${decoded.numRows} rows but its manifest says ${file.record_count}`,
       );
     }
-    return decoded;
+    return alignToSchema(decoded, schema);
   });
   const merged = parts.slice(1).reduce((all, part) => all.concat(part), parts[0]!);
-  const bytes = encodeDataFile(table.schema(), merged);
+  const bytes = encodeDataFile(schema, merged);
   const path = join(table.dir, 'data', `${crypto.randomUUID()}.parquet`);
   mkdirSync(join(table.dir, 'data'), { recursive: true });
   writeFileSync(`${path}.tmp`, bytes);

@@ -12,6 +12,7 @@ import {
   type ManifestFile,
 } from './manifest-files.ts';
 import { commitMetadata, type MetadataVersion, readCurrentMetadata } from './metadata-store.ts';
+import { addedColumns, withSchema } from './schema-evolution.ts';
 import {
   currentSchema,
   currentSnapshot,
@@ -26,7 +27,10 @@ import {
 export interface IcebergTableConfig {
   /** The table directory on local disk (holds `metadata/` and `data/`). */
   dir: string;
-  /** Needed only to create the table; when the table exists it must match. */
+  /**
+   * Needed only to create the table. When the table exists it must match, or append optional columns,
+   * which commits it as the new current schema.
+   */
   schema?: IcebergSchema;
   properties?: Record<string, string>;
 }
@@ -99,7 +103,15 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
     commitMetadata(dir, 1, initial);
     existing = readCurrentMetadata(dir)!;
   }
-  if (config.schema) assertSameSchema(dir, currentSchema(existing.metadata), config.schema);
+  // A schema that appends optional columns is committed as a new current schema (racing writers
+  // re-check on the newer base); any other difference is an error.
+  while (config.schema) {
+    const base: MetadataVersion = existing;
+    if (addedColumns(dir, currentSchema(base.metadata), config.schema).length === 0) break;
+    const next = withSchema(base.metadata, config.schema, toUri(base.path));
+    if (commitMetadata(dir, base.version + 1, next)) break;
+    existing = readCurrentMetadata(dir)!;
+  }
 
   const current = (): MetadataVersion => {
     const found = readCurrentMetadata(dir);
@@ -345,18 +357,4 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
       });
     },
   };
-}
-
-function assertSameSchema(dir: string, actual: IcebergSchema, expected: IcebergSchema): void {
-  const describe = (s: IcebergSchema) => s.fields.map((f) => `${f.id}:${f.name}:${f.type}:${f.required}`);
-  const a = describe(actual);
-  const b = describe(expected);
-  const diff =
-    b.find((field, i) => a[i] !== field) ??
-    (a.length !== b.length ? `${a.length} vs ${b.length} fields` : null);
-  if (diff) {
-    throw new Error(
-      `${dir}: the table's schema differs from the stream's at ${diff}; create a new table to evolve it`,
-    );
-  }
 }

@@ -40,7 +40,8 @@ export {
   peekMetadataVersion,
   readCurrentMetadata,
 } from './metadata-store.ts';
-export { decodeDataFile, encodeDataFile } from './parquet-data-file.ts';
+export { alignToSchema, decodeDataFile, encodeDataFile } from './parquet-data-file.ts';
+export { addedColumns, withSchema } from './schema-evolution.ts';
 export {
   currentSchema,
   currentSnapshot,

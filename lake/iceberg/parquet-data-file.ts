@@ -1,6 +1,6 @@
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import type { IcebergSchema } from './iceberg-schema.ts';
+import type { IcebergPrimitive, IcebergSchema } from './iceberg-schema.ts';
 
 /**
  * Encodes an Arrow table as a zstd Parquet data file of an Iceberg table: every column carries its
@@ -60,4 +60,39 @@ export function encodeDataFile(schema: IcebergSchema, table: arrow.Table): Uint8
  */
 export function decodeDataFile(bytes: Uint8Array): arrow.Table {
   return arrow.tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
+}
+
+const ARROW_TYPES: Record<IcebergPrimitive, () => arrow.DataType> = {
+  string: () => new arrow.Utf8(),
+  int: () => new arrow.Int32(),
+  long: () => new arrow.Int64(),
+  double: () => new arrow.Float64(),
+  boolean: () => new arrow.Bool(),
+  timestamptz: () => new arrow.TimestampMicrosecond('UTC'),
+};
+
+/**
+ * Projects a data file's rows onto a (newer) table schema: columns are matched by name, and a column
+ * the file predates reads as nulls. Used before merging files written under different schemas.
+ *
+ * @example
+ * ```ts
+ * import { alignToSchema, decodeDataFile } from './parquet-data-file.ts';
+ * const aligned = alignToSchema(decodeDataFile(bytes), table.schema());
+ * ```
+ */
+export function alignToSchema(table: arrow.Table, schema: IcebergSchema): arrow.Table {
+  const columns: Record<string, arrow.Vector> = {};
+  for (const field of schema.fields) {
+    const column = table.getChild(field.name);
+    if (column) {
+      columns[field.name] = column;
+      continue;
+    }
+    columns[field.name] = arrow.vectorFromArray(
+      new Array(table.numRows).fill(null),
+      ARROW_TYPES[field.type](),
+    );
+  }
+  return new arrow.Table(columns);
 }

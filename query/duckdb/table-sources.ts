@@ -59,10 +59,13 @@ export function icebergSource(dir: string): TableSource {
       if (now === version) return null;
       table ??= createIcebergTable({ dir });
       const files = table.liveFiles().map((f) => f.localPath);
+      const { metadata } = table.current();
       version = now;
+      // Files written before a column was appended lack it: match columns by name only then.
+      const byName = metadata.schemas.length > 1 ? ', union_by_name = true' : '';
       const relation =
         files.length > 0
-          ? `SELECT * FROM read_parquet([${files.map(quoteString).join(', ')}], hive_partitioning = false)`
+          ? `SELECT * FROM read_parquet([${files.map(quoteString).join(', ')}]${byName}, hive_partitioning = false)`
           : emptyRelation(icebergEmptyColumns(table.schema()));
       return { kind: 'iceberg', relation, files };
     },

@@ -35,11 +35,12 @@ export interface CatalogSinkConfig {
  * ```
  */
 export function createCatalogSink(config: CatalogSinkConfig): StreamSink {
-  const schema = toIcebergSchema(config.schema);
   const table = createIcebergTable({
     dir: catalogTableDir(config.bucketDir, config.namespace, config.table),
-    schema,
+    schema: toIcebergSchema(config.schema),
   });
+  // The table's current schema: the stream's, with the schema id the table gave it.
+  const schema = table.schema();
   const dataDir = join(table.dir, 'data');
   mkdirSync(dataDir, { recursive: true });
   for (const name of readdirSync(dataDir)) {

@@ -6,9 +6,11 @@ import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { icebergRead } from 'icebird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
   catalogTableDir,
   commitMetadata,
+  compactIcebergTable,
   createIcebergTable,
   decodeAvroContainer,
   decodeManifest,
@@ -17,8 +19,9 @@ import {
   readCurrentMetadata,
   toIcebergSchema,
 } from '../../../lake/iceberg/index.ts';
-import { createPipelinesStandIn } from '../../../local/pipelines/index.ts';
-import { columnsOf, type EventRow, eventRow } from '../../../schemas/index.ts';
+import { createCatalogSink, createPipelinesStandIn } from '../../../local/pipelines/index.ts';
+import { createDuckDbEngine } from '../../../query/duckdb/index.ts';
+import { col, columnsOf, type EventRow, eventRow } from '../../../schemas/index.ts';
 import { eventFixture, tempDir } from '../helpers.ts';
 import { installFileFetch } from './iceberg-file-fetch.ts';
 
@@ -37,6 +40,8 @@ function expectSameRow(got: Record<string, unknown>, want: EventRow): void {
   }
 }
 
+const rowsFrom = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => eventFixture(from + i));
 const bySeq = (a: Record<string, unknown>, b: Record<string, unknown>) => Number(a.seq) - Number(b.seq);
 
 describe('Iceberg table written by the Pipelines stand-in (r2-data-catalog sink)', () => {
@@ -212,14 +217,52 @@ describe('Iceberg metadata primitives', () => {
     expect(() => decodeManifest(bytes, manifest)).toThrow(/entry 0 \(status 2\) has no sequence number/);
   });
 
-  it('refuses to open a table whose schema differs from the one given', async () => {
+  it('refuses to open a table whose schema differs other than by appended optional columns', async () => {
     const temp = await tempDir('dotdo-iceberg-');
     const schema = toIcebergSchema(eventRow);
     createIcebergTable({ dir: temp.dir, schema });
     const renamed = { ...schema, fields: schema.fields.map((f, i) => (i === 1 ? { ...f, name: 'uid' } : f)) };
     expect(() => createIcebergTable({ dir: temp.dir, schema: renamed })).toThrow(
-      /schema differs .* 2:uid:string/,
+      /column 2:id:string:required became 2:uid:string:required/,
     );
+    await temp.remove();
+  });
+});
+
+describe('Iceberg schema evolution by appended optional columns', () => {
+  it('commits the wider schema, reads old and new files together, and compacts them', async () => {
+    const temp = await tempDir('dotdo-iceberg-');
+    const restore = installFileFetch();
+    const bucketDir = join(temp.dir, 'r2', 'lake');
+    const sinkFor = (schema: z.ZodObject) =>
+      createCatalogSink({ stream: 'events', bucketDir, namespace: 'analytics', table: 'events', schema });
+    sinkFor(eventRow).write(rowsFrom(1, 3), crypto.randomUUID());
+    const wider = eventRow.extend({ note: col.string().nullable() });
+    sinkFor(wider).write(
+      rowsFrom(4, 2).map((r) => ({ ...r, note: `note ${r.seq}` })),
+      crypto.randomUUID(),
+    );
+    const tableDir = catalogTableDir(bucketDir, 'analytics', 'events');
+    const { metadata } = readCurrentMetadata(tableDir)!;
+    expect(metadata.schemas.map((s) => s['schema-id'])).toEqual([0, 1]);
+    expect(metadata['current-schema-id']).toBe(1);
+    expect(metadata['last-column-id']).toBe(columnsOf(eventRow).length + 1);
+
+    const engine = await createDuckDbEngine({ lake: bucketDir });
+    const count = 'SELECT count(*) AS n, count(note) AS notes, sum(seq) AS seqs FROM analytics.events';
+    expect((await engine.query(count)).rows).toEqual([{ n: 5, notes: 2, seqs: 15 }]);
+    const icebird = await icebergRead({ tableUrl: pathToFileURL(tableDir).href });
+    expect(icebird.sort(bySeq).map((r) => r.note ?? null)).toEqual([null, null, null, 'note 4', 'note 5']);
+
+    expect(compactIcebergTable(tableDir).rows).toBe(5);
+    expect((await engine.query(count)).rows).toEqual([{ n: 5, notes: 2, seqs: 15 }]);
+    engine.close();
+
+    expect(() => sinkFor(wider.extend({ extra: col.string() }))).toThrow(
+      /new column 30:extra:string:required must be optional/,
+    );
+    expect(() => sinkFor(eventRow.omit({ hash: true }))).toThrow(/hash.* is missing from the new schema/);
+    restore();
     await temp.remove();
   });
 });
