@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 
-/** The folder of a bucket that holds its local R2 Data Catalog: one folder per namespace, then table. */
+/**
+ * The folder of a bucket that holds its local R2 Data Catalog: one folder per namespace, then table.
+ *
+ * @example
+ * ```ts
+ * import { join } from 'node:path';
+ * import { CATALOG_PREFIX } from './catalog-layout.ts';
+ * join('.data/r2/lake', CATALOG_PREFIX); // where `listCatalogTables` looks
+ * ```
+ */
 export const CATALOG_PREFIX = '__r2_data_catalog';
 
 /**

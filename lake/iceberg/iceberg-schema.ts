@@ -30,7 +30,15 @@ const ICEBERG_TYPES: Record<LakeType, IcebergPrimitive> = {
   timestamp: 'timestamptz',
 };
 
-/** The Iceberg type each lake type is stored as (JSON is stored as text). */
+/**
+ * The Iceberg type each lake type is stored as (JSON is stored as text).
+ *
+ * @example
+ * ```ts
+ * import { icebergTypeOf } from './iceberg-schema.ts';
+ * icebergTypeOf('timestamp'); // 'timestamptz'
+ * ```
+ */
 export const icebergTypeOf = (lakeType: LakeType): IcebergPrimitive => ICEBERG_TYPES[lakeType];
 
 /**

@@ -27,7 +27,16 @@ const intMap = (name: string, id: number, keyId: number, valueId: number, value:
     },
   });
 
-/** Avro schema of one entry of a v2 manifest list. */
+/**
+ * Avro schema of one entry of a v2 manifest list.
+ *
+ * @example
+ * ```ts
+ * import { encodeAvroContainer } from './avro-container.ts';
+ * import { MANIFEST_FILE_SCHEMA } from './manifest-schemas.ts';
+ * encodeAvroContainer(MANIFEST_FILE_SCHEMA, manifestFiles, { 'format-version': '2' });
+ * ```
+ */
 export const MANIFEST_FILE_SCHEMA = {
   type: 'record',
   name: 'manifest_file',
@@ -66,6 +75,13 @@ export const MANIFEST_FILE_SCHEMA = {
 /**
  * Avro schema of one entry of a v2 manifest of an unpartitioned table (the partition struct is
  * empty). Column statistics are optional and left null.
+ *
+ * @example
+ * ```ts
+ * import { encodeAvroContainer } from './avro-container.ts';
+ * import { MANIFEST_ENTRY_SCHEMA } from './manifest-schemas.ts';
+ * encodeAvroContainer(MANIFEST_ENTRY_SCHEMA, entries, { 'format-version': '2', content: 'data' });
+ * ```
  */
 export const MANIFEST_ENTRY_SCHEMA = {
   type: 'record',

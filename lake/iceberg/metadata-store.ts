@@ -18,7 +18,15 @@ export interface MetadataVersion {
   metadata: TableMetadata;
 }
 
-/** The path of metadata version `version` (the Hadoop-catalog naming icebird and others resolve). */
+/**
+ * The path of metadata version `version` (the Hadoop-catalog naming icebird and others resolve).
+ *
+ * @example
+ * ```ts
+ * import { metadataPath } from './metadata-store.ts';
+ * metadataPath('/t', 3); // '/t/metadata/v3.metadata.json'
+ * ```
+ */
 export const metadataPath = (tableDir: string, version: number): string =>
   join(tableDir, 'metadata', `v${version}.metadata.json`);
 

@@ -9,6 +9,12 @@ const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifi
  * The sink a stream feeds: `r2` writes partitioned Parquet files under `<bucket>/<table>/`;
  * `r2-data-catalog` appends to the Iceberg table `<namespace>.<table>` of the bucket's catalog
  * (the table name defaults to the stream's table).
+ *
+ * @example
+ * ```ts
+ * import { sinkConfig } from './pipelines-config.ts';
+ * sinkConfig.parse({ kind: 'r2-data-catalog' }); // { kind: 'r2-data-catalog', namespace: 'analytics' }
+ * ```
  */
 export const sinkConfig = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('r2') }),
@@ -19,7 +25,15 @@ export const sinkConfig = z.discriminatedUnion('kind', [
   }),
 ]);
 
-/** One stream and the sink it feeds. */
+/**
+ * One stream and the sink it feeds.
+ *
+ * @example
+ * ```ts
+ * import { streamConfig } from './pipelines-config.ts';
+ * streamConfig.parse({ table: 'events', sink: { kind: 'r2-data-catalog', namespace: 'analytics' } });
+ * ```
+ */
 export const streamConfig = z.object({
   /** The table whose schema validates the records (and, for the r2 sink, the bucket prefix). */
   table: tableName,

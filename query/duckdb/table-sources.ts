@@ -48,6 +48,13 @@ const icebergEmptyColumns = (schema: IcebergSchema): string =>
  * A table backed by an Iceberg table directory: re-resolved through metadata → manifest list →
  * manifests whenever the metadata version moves, so compacted (DELETED) files that stay on disk are
  * never read.
+ *
+ * @example
+ * ```ts
+ * import { icebergSource } from './table-sources.ts';
+ * const state = await icebergSource('.data/r2/lake/__r2_data_catalog/analytics/events').poll();
+ * state?.files; // the current snapshot's live files
+ * ```
  */
 export function icebergSource(dir: string): TableSource {
   let version = -1;
@@ -80,6 +87,13 @@ async function parquetFiles(dir: string): Promise<string[]> {
 /**
  * A table backed by a plain directory as the r2 sink writes it (`<dir>/<partition>/<uuid>.parquet`):
  * once its first file lands the view is a glob, which DuckDB re-expands on every query.
+ *
+ * @example
+ * ```ts
+ * import { eventRow } from '../../schemas/index.ts';
+ * import { directorySource } from './table-sources.ts';
+ * (await directorySource('.data/r2/lake/events', eventRow).poll())?.relation; // SELECT * FROM read_parquet(...)
+ * ```
  */
 export function directorySource(dir: string, schema: z.ZodObject): TableSource {
   let state: 'unset' | 'empty' | 'glob' = 'unset';
@@ -110,6 +124,12 @@ export function directorySource(dir: string, schema: z.ZodObject): TableSource {
 /**
  * The Iceberg tables of a local catalog directory (`<catalog>/<namespace>/<table>/metadata/`), as
  * `[namespace, table, dir]`.
+ *
+ * @example
+ * ```ts
+ * import { listCatalogTables } from './table-sources.ts';
+ * listCatalogTables('.data/r2/lake/__r2_data_catalog'); // [['analytics', 'events', '.../events']]
+ * ```
  */
 export function listCatalogTables(catalogDir: string): [string, string, string][] {
   if (!existsSync(catalogDir)) return [];
