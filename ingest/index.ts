@@ -25,6 +25,13 @@ export {
   record,
 } from './store/record.ts';
 export { type VerbForms, verbForms } from './store/verb-forms.ts';
+export { createPipelineSink, type PipelineBindingLike } from './sinks/pipeline/index.ts';
+export {
+  createR2ParquetSink,
+  type R2BucketLike,
+  type R2ParquetSinkConfig,
+  type R2PutOptionsLike,
+} from './sinks/r2-parquet/index.ts';
 export {
   type ParsedRef,
   parseRef,
@@ -36,10 +43,23 @@ export {
 } from './refs/index.ts';
 export { type Branch, type CreateBranchOptions, createBranch, listBranches } from './store/branches.ts';
 export { backoffDelay, type BackoffOptions } from './emitter/backoff.ts';
-export { createPipelineSink, type PipelineBindingLike } from './sinks/pipeline/index.ts';
 export {
-  createR2ParquetSink,
-  type R2BucketLike,
-  type R2ParquetSinkConfig,
-  type R2PutOptionsLike,
-} from './sinks/r2-parquet/index.ts';
+  type ActionCall,
+  type ActionHandler,
+  type ActionOutcome,
+  type Actions,
+  type ActionsConfig,
+  createActions,
+  type HandlerContext,
+  undoAction,
+} from './actions/index.ts';
+export {
+  type CompactResult,
+  compact,
+  exportState,
+  type ImportMode,
+  importFork,
+  importState,
+  markMoved,
+  type StateBundle,
+} from './lifecycle/index.ts';

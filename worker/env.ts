@@ -11,4 +11,8 @@ export interface Env {
   INGEST_TOKEN?: string;
   /** A Pipelines binding; preferred over INGEST_URL when bound (not in local dev: Miniflare discards). */
   EVENTS?: Sink<EventRow>;
+  /** How long after a write the alarm flushes the outbox (ms, default 1000). */
+  FLUSH_DELAY_MS?: string;
+  /** Rows per send (default 1000). */
+  EMITTER_BATCH_ROWS?: string;
 }

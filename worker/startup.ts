@@ -1,65 +1,200 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
+  type ActionCall,
+  type ActionOutcome,
+  type Actions,
+  backoffDelay,
   bindNamespace,
+  compact,
+  createActions,
+  createBranch,
   createEmitter,
   createHttpSink,
   type Emitter,
+  exportState,
   type FlushResult,
+  type ImportMode,
+  importFork,
+  importState,
+  markMoved,
   migrate,
   type RecordInput,
   type Recorded,
   record,
+  resolveRef,
+  type StateBundle,
+  type ThingVersion,
 } from '../ingest/index.ts';
 import { demoWorkload } from './demo-workload.ts';
 import type { Env } from './env.ts';
 
 /**
  * The example Durable Object: one namespace, its things and actions in SQLite, and an emitter that
- * streams its events to Pipelines (or the local stand-in). Thin by design: all logic lives in ingest/.
+ * streams its events to Pipelines (or the local stand-in) from the alarm, retrying with backoff.
+ * Thin by design: all logic lives in ingest/.
  *
  * @example
  * ```ts
- * const stub = env.STARTUP.getByName('https://acme.startups.studio');
- * await stub.record('https://acme.startups.studio', { verb: 'create', type: 'Startup', target: 'acme' });
- * await stub.flush('https://acme.startups.studio');
+ * const ns = 'https://acme.startups.studio';
+ * const stub = env.STARTUP.getByName(ns);
+ * await stub.record(ns, { verb: 'create', type: 'Startup', target: 'acme' });
+ * await stub.flush(ns);
  * ```
  */
 export class Startup extends DurableObject<Env> {
   private emitter?: Emitter;
+  private readonly actions: Actions;
+  private flushFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage);
+    this.actions = createActions(ctx.storage, {
+      scheduleAlarm: (at) => this.scheduleAlarm(at),
+      waitUntil: (promise) => ctx.waitUntil(promise),
+    });
   }
 
-  private emitterFor(ns: string): Emitter {
+  private bound(ns: string): Emitter {
+    bindNamespace(this.ctx.storage, ns);
     if (!this.emitter) {
       const sink =
         this.env.EVENTS ?? createHttpSink({ url: requireIngestUrl(this.env), token: this.env.INGEST_TOKEN });
-      this.emitter = createEmitter(this.ctx.storage, { ns, sink });
+      const batchRows = Number(this.env.EMITTER_BATCH_ROWS ?? 1000);
+      this.emitter = createEmitter(this.ctx.storage, { ns, sink, batchRows });
     }
     return this.emitter;
   }
 
+  /** Sets the alarm for `at` unless one is due sooner. */
+  private async scheduleAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private afterWrite(): void {
+    this.ctx.waitUntil(this.scheduleAlarm(Date.now() + Number(this.env.FLUSH_DELAY_MS ?? 1000)));
+  }
+
   record(ns: string, input: RecordInput): Recorded {
-    bindNamespace(this.ctx.storage, ns);
-    return record(this.ctx.storage, input);
+    this.bound(ns);
+    const recorded = record(this.ctx.storage, input);
+    this.afterWrite();
+    return recorded;
   }
 
   /** Records the demo workload: `count` actions spread over the past hours. */
   seed(ns: string, count: number): { recorded: number; lastSeq: number } {
-    bindNamespace(this.ctx.storage, ns);
+    this.bound(ns);
     let lastSeq = 0;
     for (const input of demoWorkload(count)) lastSeq = record(this.ctx.storage, input).seq;
+    this.afterWrite();
     return { recorded: count, lastSeq };
   }
 
+  send(ns: string, call: ActionCall): void {
+    this.bound(ns);
+    this.actions.send(call);
+    this.afterWrite();
+  }
+
+  async try(ns: string, call: ActionCall): Promise<ActionOutcome> {
+    this.bound(ns);
+    try {
+      return await this.actions.try(call);
+    } finally {
+      this.afterWrite();
+    }
+  }
+
+  async do(ns: string, call: ActionCall): Promise<ActionOutcome> {
+    this.bound(ns);
+    const outcome = await this.actions.do(call);
+    this.afterWrite();
+    return outcome;
+  }
+
+  undo(ns: string, action: number): Recorded {
+    this.bound(ns);
+    const recorded = this.actions.undo(action);
+    this.afterWrite();
+    return recorded;
+  }
+
+  resolve(ns: string, ref: string): ThingVersion {
+    this.bound(ns);
+    return resolveRef(this.ctx.storage, ref);
+  }
+
+  branch(ns: string, name: string, from?: number): void {
+    this.bound(ns);
+    createBranch(this.ctx.storage, { name, from });
+  }
+
   async flush(ns: string): Promise<FlushResult> {
-    return await this.emitterFor(ns).flush();
+    return await this.bound(ns).flush();
   }
 
   pending(ns: string): number {
-    return this.emitterFor(ns).pending();
+    return this.bound(ns).pending();
+  }
+
+  /** Flushes, then collapses local history (the lake keeps it) with a `compacted` event. */
+  async compact(ns: string): Promise<{ seq: number }> {
+    await this.bound(ns).flush();
+    const result = compact(this.ctx.storage);
+    this.afterWrite();
+    return result;
+  }
+
+  /** Moves this namespace to another object: state, seq and chain head go along; this one turns read-only. */
+  async moveTo(ns: string, target: string): Promise<{ seq: number | null }> {
+    await this.bound(ns).flush();
+    const bundle = exportState(this.ctx.storage);
+    const result = await this.env.STARTUP.getByName(target).importState(bundle, 'move');
+    markMoved(this.ctx.storage, target);
+    return result;
+  }
+
+  /** Forks this namespace into a new one with its own identity and fresh history. */
+  async forkTo(ns: string, target: string, newNs: string): Promise<{ events: number }> {
+    this.bound(ns);
+    return await this.env.STARTUP.getByName(target).importFork(
+      exportState(this.ctx.storage, { allowUnstreamed: true }),
+      newNs,
+    );
+  }
+
+  importState(bundle: StateBundle, mode: ImportMode): { seq: number | null } {
+    const result = importState(this.ctx.storage, bundle, mode);
+    this.afterWrite();
+    return result;
+  }
+
+  importFork(bundle: StateBundle, ns: string): { events: number } {
+    const result = importFork(this.ctx.storage, bundle, ns);
+    this.bound(ns);
+    this.afterWrite();
+    return result;
+  }
+
+  /** Runs due `do` retries, then flushes; a failed flush retries with exponential backoff and jitter. */
+  override async alarm(): Promise<void> {
+    await this.actions.runDue();
+    const ns = this.ctx.storage.sql
+      .exec<{ value: string }>("SELECT value FROM _dotdo_meta WHERE key = 'ns'")
+      .toArray()[0]?.value;
+    if (ns) {
+      try {
+        await this.bound(ns).flush();
+        this.flushFailures = 0;
+      } catch {
+        this.flushFailures += 1;
+        await this.scheduleAlarm(Date.now() + backoffDelay(this.flushFailures));
+      }
+    }
+    const due = this.actions.nextDueAt();
+    if (due !== null) await this.scheduleAlarm(due);
   }
 }
 

@@ -47,3 +47,9 @@ export function migrate(storage: StorageLike): StoreMeta {
   migrated.set(storage, meta);
   return meta;
 }
+
+/** Replaces the incarnation of a fresh storage with one carried over by a move. */
+export function adoptIncarnation(storage: StorageLike, incarnation: string): void {
+  writeMeta(storage, 'incarnation', incarnation);
+  migrated.set(storage, { schemaVersion: LOCAL_SCHEMA_VERSION, incarnation });
+}

@@ -22,6 +22,8 @@ export interface StoreState {
   verbs: Map<string, VerbRow>;
   nouns: Map<string, number>;
   head: ChainHead | undefined;
+  /** Set when this storage may no longer write events: a replica, or a namespace that moved away. */
+  readOnly: string | null;
 }
 
 const states = new WeakMap<StorageLike, StoreState>();
@@ -44,13 +46,22 @@ export function storeState(storage: StorageLike): StoreState {
       verbs: new Map(),
       nouns: new Map(),
       head: undefined,
+      readOnly:
+        storage.sql
+          .exec<{ value: string }>(`SELECT value FROM ${META_TABLE} WHERE key = 'read_only'`)
+          .toArray()[0]?.value ?? null,
     };
     states.set(storage, state);
   }
   return state;
 }
 
-/** Forgets what was cached, after a transaction failed or state was replaced wholesale. */
+/** Forgets the whole cached state, after state was replaced wholesale (an import). */
+export function dropStoreState(storage: StorageLike): void {
+  states.delete(storage);
+}
+
+/** Forgets what was cached, after a transaction failed. */
 export function resetStoreState(storage: StorageLike): void {
   const state = states.get(storage);
   if (!state) return;

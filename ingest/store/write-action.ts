@@ -27,6 +27,8 @@ export interface ActionWrite {
   completedAt: number | null;
   /** Complete this earlier (pending/running) action instead of inserting a new one. */
   actionId?: number;
+  /** The event's data when it differs from the version's (JSON text), e.g. a lifecycle summary. */
+  payload?: string | null;
 }
 
 /** What one write produced. */
@@ -38,7 +40,8 @@ export interface Written {
   hash: string;
 }
 
-function verbRow(storage: StorageLike, state: StoreState, verb: string): VerbRow {
+/** The row of a verb, registering it with its forms on first use. */
+export function verbRow(storage: StorageLike, state: StoreState, verb: string): VerbRow {
   const cached = state.verbs.get(verb);
   if (cached) return cached;
   const forms = verbForms(verb);
@@ -113,6 +116,7 @@ export function currentVersion(storage: StorageLike, id: string, branch: string 
  */
 export function writeAction(storage: StorageLike, state: StoreState, w: ActionWrite): Written {
   if (state.ns === null) throw new Error('bind a namespace first (bindNamespace or createEmitter)');
+  if (state.readOnly) throw new Error(`this storage is read-only: ${state.readOnly}`);
   const sql = storage.sql;
   const noun = nounId(storage, state, w.type);
   const verb = verbRow(storage, state, w.verb);
@@ -189,7 +193,7 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
     branch: w.branch,
     input: previous,
     output: version,
-    data: w.data === undefined ? null : w.data,
+    data: w.payload !== undefined ? w.payload : w.data === undefined ? null : w.data,
     error: w.error,
     requestId: w.requestId,
     sessionId: w.sessionId,

@@ -7,7 +7,8 @@ export default defineProject({
   plugins: [
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: `${root}wrangler.toml` },
-      miniflare: { bindings: { INGEST_URL: `${inject('stackUrl')}/streams` } },
+      // Alarms would flush on their own a second after each write; the tests drive them explicitly.
+      miniflare: { bindings: { INGEST_URL: `${inject('stackUrl')}/streams`, FLUSH_DELAY_MS: '3600000' } },
     })),
   ],
   test: {

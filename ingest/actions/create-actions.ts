@@ -1,0 +1,246 @@
+import { type BackoffOptions, backoffDelay } from '../emitter/backoff.ts';
+import type { StorageLike } from '../storage-like.ts';
+import { type Json, nowMicros, type Recorded } from '../store/record.ts';
+import { inTransaction, storeState } from '../store/store-state.ts';
+import { type ActionWrite, currentVersion, nounId, verbRow, writeAction } from '../store/write-action.ts';
+import type { ActionCall, ActionHandler, ActionOutcome } from './action-types.ts';
+import { undoAction } from './undo-action.ts';
+
+/** Construction options of {@link createActions}. */
+export interface ActionsConfig {
+  /** Handlers by verb. A verb without one sets the thing's data to the call's input. */
+  handlers?: Record<string, ActionHandler>;
+  /** Retries of a `do` action after its first attempt (default 3), spaced by exponential backoff. */
+  retry?: BackoffOptions & { retries?: number };
+  /** Sets the Durable Object's alarm; called with the time (ms) the earliest retry is due. */
+  scheduleAlarm?: (atMs: number) => void | Promise<void>;
+  /** Keeps a `send` running after the request that started it returns (`ctx.waitUntil`). */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** Told about a `send` that failed; the failure is recorded as a `failed` event either way. */
+  onSendError?: (error: unknown, call: ActionCall) => void;
+}
+
+/** The durability dial. */
+export interface Actions {
+  /**
+   * Fire and forget: returns at once, never waits for the handler or the sink. Best-effort: the
+   * action runs in memory, and only once its handler finishes is it recorded (then it is as durable as
+   * any event). If the object is evicted, restarted or crashes before that — a deploy, an exceeded
+   * limit, an uncaught error elsewhere — the action and its event are lost without a trace.
+   */
+  send(call: ActionCall): void;
+  /** Runs the handler and waits: completed → event; a failure is recorded as a `failed` event and rethrown. */
+  try(call: ActionCall): Promise<ActionOutcome>;
+  /**
+   * Durable: the action is persisted (running) before its handler runs; a failure is retried from the
+   * alarm with backoff, also after a restart; its event — completed, or failed once retries are
+   * exhausted — is guaranteed.
+   */
+  do(call: ActionCall): Promise<ActionOutcome>;
+  /** Runs every `do` action that is due (and any orphaned by a restart); call it from `alarm()`. */
+  runDue(nowMs?: number): Promise<ActionOutcome[]>;
+  /** When the next `do` retry is due (ms), or null. */
+  nextDueAt(): number | null;
+  /** Undoes a completed action through its verb's inverse; the original becomes `undone`. */
+  undo(action: number, options?: { actor?: string | null }): Recorded;
+}
+
+const errorJson = (error: unknown): string =>
+  JSON.stringify(
+    error instanceof Error
+      ? { name: error.name, message: error.message }
+      : { name: 'Error', message: String(error) },
+  );
+
+/**
+ * Creates the action runner of one Durable Object.
+ *
+ * @example
+ * ```ts
+ * import { createActions } from './create-actions.ts';
+ * const actions = createActions(ctx.storage, {
+ *   handlers: { charge: async ({ call, current }) => ({ ...(current as object), paid: await pay(call.input) }) },
+ *   scheduleAlarm: (at) => ctx.storage.setAlarm(at),
+ * });
+ * await actions.do({ verb: 'charge', type: 'Order', target: 'orders/7', input: { cents: 1200 } });
+ * ```
+ */
+export function createActions(storage: StorageLike, config: ActionsConfig = {}): Actions {
+  const state = storeState(storage);
+  const handlers = config.handlers ?? {};
+  const retries = config.retry?.retries ?? 3;
+  const inflight = new Set<number>();
+  const sql = storage.sql;
+
+  const handlerFor = (verb: string): ActionHandler => handlers[verb] ?? (({ call }) => call.input ?? null);
+
+  function currentData(call: ActionCall): Json | null {
+    const version = currentVersion(storage, call.target, call.branch ?? null);
+    if (version === null) return null;
+    const row = sql.exec<{ data: string | null }>('SELECT data FROM things WHERE version = ?', version).one();
+    return row.data === null ? null : (JSON.parse(row.data) as Json);
+  }
+
+  function toWrite(call: ActionCall, durability: ActionWrite['durability'], startedAt: number): ActionWrite {
+    const ts = nowMicros();
+    return {
+      verb: call.verb,
+      type: call.type,
+      target: call.target,
+      data: undefined,
+      branch: call.branch ?? null,
+      actor: call.actor ?? null,
+      durability,
+      status: 'completed',
+      error: null,
+      ts,
+      requestId: call.requestId ?? null,
+      sessionId: call.sessionId ?? null,
+      workflowId: call.workflowId ?? null,
+      correlationId: call.correlationId ?? null,
+      startedAt,
+      completedAt: ts,
+    };
+  }
+
+  function finish(
+    write: ActionWrite,
+    outcome: Omit<ActionOutcome, 'action'>,
+    actionId?: number,
+  ): ActionOutcome {
+    const written = inTransaction(storage, () => writeAction(storage, state, { ...write, actionId }));
+    return { ...outcome, action: written.action, seq: written.seq, version: written.version };
+  }
+
+  async function attemptTry(call: ActionCall, durability: 'send' | 'try'): Promise<ActionOutcome> {
+    const startedAt = nowMicros();
+    let data: Json;
+    try {
+      data = await handlerFor(call.verb)({ call, current: currentData(call), attempt: 1 });
+    } catch (error) {
+      const write = {
+        ...toWrite(call, durability, startedAt),
+        status: 'failed' as const,
+        error: errorJson(error),
+      };
+      finish(write, { status: 'failed', error: (error as Error).message ?? String(error) });
+      throw error;
+    }
+    const write = { ...toWrite(call, durability, startedAt), data: JSON.stringify(data) };
+    return finish(write, { status: 'completed', data });
+  }
+
+  async function attemptDo(
+    actionId: number,
+    call: ActionCall,
+    attempt: number,
+    startedAt: number,
+  ): Promise<ActionOutcome> {
+    inflight.add(actionId);
+    try {
+      sql.exec(
+        "UPDATE actions SET status = 'running', attempts = ?, nextAttemptAt = NULL WHERE id = ?",
+        attempt,
+        actionId,
+      );
+      let data: Json;
+      try {
+        data = await handlerFor(call.verb)({ call, current: currentData(call), attempt });
+      } catch (error) {
+        if (attempt <= retries) {
+          const at = Date.now() + backoffDelay(attempt, config.retry);
+          sql.exec(
+            "UPDATE actions SET status = 'retrying', error = ?, nextAttemptAt = ? WHERE id = ?",
+            errorJson(error),
+            at * 1000,
+            actionId,
+          );
+          await config.scheduleAlarm?.(nextDueAtMs() ?? at);
+          return { action: actionId, status: 'retrying', error: (error as Error).message, nextAttemptAt: at };
+        }
+        const write = {
+          ...toWrite(call, 'do', startedAt),
+          status: 'failed' as const,
+          error: errorJson(error),
+        };
+        return finish(
+          write,
+          { status: 'failed', error: (error as Error).message ?? String(error) },
+          actionId,
+        );
+      }
+      return finish(
+        { ...toWrite(call, 'do', startedAt), data: JSON.stringify(data) },
+        { status: 'completed', data },
+        actionId,
+      );
+    } finally {
+      inflight.delete(actionId);
+    }
+  }
+
+  function nextDueAtMs(): number | null {
+    const row = sql
+      .exec<{ at: number | null }>(
+        "SELECT min(nextAttemptAt) AS at FROM actions WHERE durability = 'do' AND status IN ('pending', 'retrying')",
+      )
+      .one();
+    return row.at === null ? null : Math.ceil(row.at / 1000);
+  }
+
+  return {
+    send(call) {
+      const running = attemptTry(call, 'send').catch((error) => config.onSendError?.(error, call));
+      config.waitUntil?.(running);
+    },
+    try: (call) => attemptTry(call, 'try'),
+    async do(call) {
+      const startedAt = nowMicros();
+      const options = JSON.stringify({ call });
+      const actionId = inTransaction(storage, () => {
+        const noun = nounId(storage, state, call.type);
+        const verb = verbRow(storage, state, call.verb).id;
+        return sql
+          .exec<{ id: number }>(
+            `INSERT INTO actions (verb, actor, target, durability, status, options, requestId, sessionId, workflowId,
+               correlationId, type, createdAt, startedAt, ts)
+             VALUES (?, ?, ?, 'do', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+            verb,
+            call.actor ?? null,
+            call.target,
+            options,
+            call.requestId ?? null,
+            call.sessionId ?? null,
+            call.workflowId ?? null,
+            call.correlationId ?? null,
+            noun,
+            startedAt,
+            startedAt,
+            startedAt,
+          )
+          .one().id;
+      });
+      return attemptDo(actionId, call, 1, startedAt);
+    },
+    async runDue(nowMs = Date.now()) {
+      const due = sql
+        .exec<{ id: number; options: string; attempts: number; startedAt: number }>(
+          `SELECT id, options, attempts, startedAt FROM actions
+           WHERE durability = 'do' AND status IN ('pending', 'retrying', 'running')
+             AND (status = 'running' OR nextAttemptAt IS NULL OR nextAttemptAt <= ?)
+           ORDER BY id`,
+          nowMs * 1000,
+        )
+        .toArray()
+        .filter((row) => !inflight.has(row.id));
+      const outcomes: ActionOutcome[] = [];
+      for (const row of due) {
+        const { call } = JSON.parse(row.options) as { call: ActionCall };
+        outcomes.push(await attemptDo(row.id, call, row.attempts + 1, row.startedAt));
+      }
+      return outcomes;
+    },
+    nextDueAt: nextDueAtMs,
+    undo: (action, options) => undoAction(storage, action, options),
+  };
+}
