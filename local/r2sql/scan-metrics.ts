@@ -67,24 +67,23 @@ export function createScanMetrics(connection: DuckDbConnectionLike): ScanMetrics
       const columns = layout.rowGroups[group]!;
       columns.set(column, (columns.get(column) ?? 0) + Number(row.total_compressed_size));
     }
-    for (const [path, layout] of fresh) {
-      const info = await stat(path);
-      layouts.set(path, { key: `${info.size}:${info.mtimeMs}`, layout });
-    }
+    await Promise.all(
+      [...fresh].map(async ([path, layout]) => {
+        const info = await stat(path);
+        layouts.set(path, { key: `${info.size}:${info.mtimeMs}`, layout });
+      }),
+    );
   }
 
   return {
     async measure(scans) {
-      const stale: string[] = [];
-      for (const scan of scans) {
-        for (const path of scan.files) {
-          const cached = layouts.get(path);
-          const info = await stat(path).catch(() => null);
-          if (!info) continue;
-          if (!cached || cached.key !== `${info.size}:${info.mtimeMs}`) stale.push(path);
-        }
-      }
-      await load([...new Set(stale)]);
+      const paths = [...new Set(scans.flatMap((scan) => scan.files))];
+      const infos = await Promise.all(paths.map((path) => stat(path).catch(() => null)));
+      const stale = paths.filter((path, i) => {
+        const info = infos[i];
+        return info && layouts.get(path)?.key !== `${info.size}:${info.mtimeMs}`;
+      });
+      await load(stale);
       let files = 0;
       let bytes = 0;
       let requests = 0;
