@@ -14,8 +14,12 @@ export interface StreamStats {
   accepted: number;
   rejected: number;
   requestsRejected: number;
+  /** Accepted records not yet in a committed file (buffered, or in a roll waiting to be retried). */
   buffered: number;
   files: number;
+  /** Rolls that failed; their records stay in the write-ahead log and are retried by the next roll. */
+  rollFailures: number;
+  lastRollError?: string;
 }
 
 /** The Pipelines stand-in, independent of any HTTP server. */
@@ -24,13 +28,25 @@ export interface PipelinesStandIn {
   /** The directory that mirrors the R2 bucket. */
   readonly bucketDir: string;
   ingest(stream: string, body: string | null, authorization: string | undefined): StandInResponse;
-  /** Rolls buffered records of every stream (or one) into Parquet files (or snapshots) now. */
+  /**
+   * Rolls buffered records of every stream (or one) into Parquet files (or snapshots) now, after any
+   * earlier roll that failed; throws if a roll fails (its records stay in the log for the next roll).
+   */
   roll(stream?: string): RolledFile[];
   /** Makes the next ingest requests answer these HTTP statuses, in order, without keeping anything. */
   injectFaults(statuses: number[]): void;
   stats(): Record<string, StreamStats>;
-  /** Rolls what is buffered and stops the timer. */
+  /** Rolls what is buffered and stops the timer; throws (after closing) if a roll failed. */
   close(): void;
+}
+
+/** A sealed segment whose file is not committed yet. */
+interface PendingRoll {
+  fileId: string;
+  segment: string;
+  rows: Record<string, unknown>[];
+  /** Set once a write was attempted (or after a restart): ask the sink before writing again. */
+  uncertain: boolean;
 }
 
 interface StreamState {
@@ -38,6 +54,7 @@ interface StreamState {
   table: keyof typeof TABLES;
   sink: StreamSink;
   wal: WriteAheadLog;
+  pending: PendingRoll[];
   buffer: Record<string, unknown>[];
   bufferedBytes: number;
   stats: StreamStats;
@@ -97,8 +114,44 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
     return file;
   }
 
-  // Recovery: a sealed segment whose file the sink already committed was rolled before a crash (drop
-  // the segment); any other is rolled now under the same file id. The open segment becomes the buffer.
+  // Commits pending rolls in order. One whose earlier attempt failed (or that a restart found sealed)
+  // may have landed anyway: the sink is asked first, so no file is committed twice. A failure leaves it
+  // and those after it pending, with their records still in the write-ahead log.
+  function commitPending(state: StreamState): RolledFile[] {
+    const files: RolledFile[] = [];
+    while (state.pending.length > 0) {
+      const roll = state.pending[0]!;
+      const done = roll.uncertain && state.sink.committed([roll.fileId]).has(roll.fileId);
+      roll.uncertain = true;
+      if (!done && roll.rows.length > 0) files.push(writeFile(state, roll.rows, roll.fileId));
+      state.wal.release(roll.segment);
+      state.pending.shift();
+    }
+    return files;
+  }
+
+  function rollStream(state: StreamState): RolledFile[] {
+    if (state.buffer.length > 0) {
+      const fileId = crypto.randomUUID();
+      state.pending.push({ fileId, segment: state.wal.seal(fileId), rows: state.buffer, uncertain: false });
+      state.buffer = [];
+      state.bufferedBytes = 0;
+    }
+    return commitPending(state);
+  }
+
+  // For rolls nobody waits on (timer, size, close): records are already durable, so a failure is
+  // counted and retried by the next roll instead of failing an acknowledged request or the process.
+  function rollQuietly(state: StreamState): void {
+    try {
+      rollStream(state);
+    } catch (cause) {
+      state.stats.rollFailures += 1;
+      state.stats.lastRollError = `${new Date().toISOString()} ${(cause as Error).message}`;
+    }
+  }
+
+  // Recovery: sealed segments are rolls that may not have finished; the open segment is the buffer.
   for (const [name, stream] of Object.entries(config.streams)) {
     const wal = new WriteAheadLog(walDir, name);
     const state: StreamState = {
@@ -106,36 +159,23 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       table: stream.table,
       sink: createSink(name, stream),
       wal,
-      buffer: [],
+      pending: wal.sealed().map((segment) => ({
+        fileId: segment.fileId,
+        segment: segment.path,
+        rows: segment.records,
+        uncertain: true,
+      })),
+      buffer: wal.readOpen(),
       bufferedBytes: 0,
-      stats: { accepted: 0, rejected: 0, requestsRejected: 0, buffered: 0, files: 0 },
+      stats: { accepted: 0, rejected: 0, requestsRejected: 0, buffered: 0, files: 0, rollFailures: 0 },
     };
-    const sealed = wal.sealed();
-    const committed = sealed.length > 0 ? state.sink.committed(sealed.map((s) => s.fileId)) : new Set();
-    for (const segment of sealed) {
-      if (!committed.has(segment.fileId) && segment.records.length > 0)
-        writeFile(state, segment.records, segment.fileId);
-      wal.release(segment.path);
-    }
-    state.buffer = wal.readOpen();
     state.bufferedBytes = state.buffer.reduce((n, r) => n + JSON.stringify(r).length, 0);
+    commitPending(state);
     streams.set(name, state);
   }
 
-  function rollStream(state: StreamState): RolledFile | null {
-    if (state.buffer.length === 0) return null;
-    const fileId = crypto.randomUUID();
-    const sealed = state.wal.seal(fileId);
-    const rows = state.buffer;
-    state.buffer = [];
-    state.bufferedBytes = 0;
-    const file = writeFile(state, rows, fileId);
-    state.wal.release(sealed);
-    return file;
-  }
-
   const timer = setInterval(() => {
-    for (const state of streams.values()) rollStream(state);
+    for (const state of streams.values()) rollQuietly(state);
   }, config.rollIntervalMs);
   timer.unref();
 
@@ -187,28 +227,41 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       state.bufferedBytes += body.length;
       state.stats.accepted += records.length;
       if (state.buffer.length >= config.rollRows || state.bufferedBytes >= config.rollBytes)
-        rollStream(state);
+        rollQuietly(state);
       return json(200, { success: true, result: { committed: records.length } });
     },
     roll(name) {
       const selected = name
         ? [streams.get(name)].filter((s): s is StreamState => !!s)
         : [...streams.values()];
-      return selected.map(rollStream).filter((f): f is RolledFile => f !== null);
+      return selected.flatMap(rollStream);
     },
     injectFaults(statuses) {
       faults.push(...statuses);
     },
     stats() {
       return Object.fromEntries(
-        [...streams].map(([name, s]) => [name, { ...s.stats, buffered: s.buffer.length }]),
+        [...streams].map(([name, s]) => [
+          name,
+          { ...s.stats, buffered: s.buffer.length + s.pending.reduce((n, p) => n + p.rows.length, 0) },
+        ]),
       );
     },
     close() {
       clearInterval(timer);
+      const failures: string[] = [];
       for (const state of streams.values()) {
-        rollStream(state);
+        try {
+          rollStream(state);
+        } catch (cause) {
+          failures.push(`${state.name}: ${(cause as Error).message}`);
+        }
         state.wal.close();
+      }
+      if (failures.length > 0) {
+        throw new Error(
+          `rolls failed on close; their records stay in the write-ahead log and are committed on the next start: ${failures.join('; ')}`,
+        );
       }
     },
   };

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
@@ -164,4 +164,27 @@ for (let seq = 1; ; seq += 5) {
       await temp.remove();
     }
   }, 60_000);
+});
+
+describe('r2-data-catalog sink: a failed roll', () => {
+  it('still acknowledges durable records, counts the failure, and commits everything once on the next roll', async () => {
+    const temp = await tempDir('dotdo-catalog-');
+    const pipelines = createPipelinesStandIn(catalogConfig(temp.dir, { rollRows: 5 }));
+    expect(pipelines.ingest('events', JSON.stringify(rowsFrom(1, 5)), undefined).status).toBe(200);
+    const hint = join(tableDirOf(temp.dir), 'metadata', 'version-hint.text');
+    const good = readFileSync(hint, 'utf8');
+    writeFileSync(hint, 'garbage'); // every commit now fails
+    // The size-triggered roll fails, but the records are in the write-ahead log: still a 200.
+    expect(pipelines.ingest('events', JSON.stringify(rowsFrom(6, 5)), undefined).status).toBe(200);
+    expect(pipelines.ingest('events', JSON.stringify(rowsFrom(11, 2)), undefined).status).toBe(200);
+    expect(() => pipelines.roll()).toThrow(/version-hint.text: "garbage" is not a metadata version/);
+    expect(pipelines.stats().events).toMatchObject({ rollFailures: 1, buffered: 7, files: 1 });
+    expect(pipelines.stats().events?.lastRollError).toMatch(/garbage/);
+    writeFileSync(hint, good);
+    expect(pipelines.roll().map((f) => f.rows)).toEqual([5, 2]);
+    expect(pipelines.stats().events).toMatchObject({ buffered: 0, files: 3 });
+    pipelines.close();
+    expect(await seqsInTable(temp.dir)).toEqual(range(1, 12));
+    await temp.remove();
+  });
 });
