@@ -16,13 +16,8 @@ export {
   icebergTypeOf,
   toIcebergSchema,
 } from './iceberg-schema.ts';
-export {
-  createIcebergTable,
-  type IcebergTable,
-  type IcebergTableConfig,
-  type LiveDataFile,
-  type NewDataFile,
-} from './iceberg-table.ts';
+export { createIcebergTable } from './iceberg-table.ts';
+export type { IcebergTable, IcebergTableConfig, LiveDataFile, NewDataFile } from './iceberg-table-config.ts';
 export {
   type DataFile,
   decodeManifest,
@@ -45,6 +40,8 @@ export { addedColumns, withSchema } from './schema-evolution.ts';
 export {
   currentSchema,
   currentSnapshot,
+  logMetadataFile,
+  METADATA_LOG_MAX,
   newSnapshotId,
   newTableMetadata,
   type Snapshot,

@@ -1,5 +1,5 @@
 import type { IcebergField, IcebergSchema } from './iceberg-schema.ts';
-import type { TableMetadata } from './table-metadata.ts';
+import { logMetadataFile, type TableMetadata } from './table-metadata.ts';
 
 const describe = (f: IcebergField): string =>
   `${f.id}:${f.name}:${f.type}:${f.required ? 'required' : 'optional'}`;
@@ -64,9 +64,6 @@ export function withSchema(
     'last-column-id': Math.max(metadata['last-column-id'], ...schema.fields.map((f) => f.id)),
     'current-schema-id': schemaId,
     schemas: [...metadata.schemas, { ...schema, 'schema-id': schemaId }],
-    'metadata-log': [
-      ...metadata['metadata-log'],
-      { 'timestamp-ms': metadata['last-updated-ms'], 'metadata-file': previousMetadataFile },
-    ],
+    'metadata-log': logMetadataFile(metadata, previousMetadataFile),
   };
 }

@@ -147,12 +147,31 @@ export function withSnapshot(
       { 'timestamp-ms': at, 'snapshot-id': snapshot['snapshot-id'] },
     ],
     'metadata-log': previousMetadataFile
-      ? [
-          ...metadata['metadata-log'],
-          { 'timestamp-ms': metadata['last-updated-ms'], 'metadata-file': previousMetadataFile },
-        ]
+      ? logMetadataFile(metadata, previousMetadataFile)
       : metadata['metadata-log'],
   };
+}
+
+/** How many previous metadata files the log keeps (Iceberg's `write.metadata.previous-versions-max`). */
+export const METADATA_LOG_MAX = 100;
+
+/**
+ * The metadata log with `previousMetadataFile` appended, keeping the newest {@link METADATA_LOG_MAX}.
+ *
+ * @example
+ * ```ts
+ * import { logMetadataFile } from './table-metadata.ts';
+ * logMetadataFile(metadata, 'file:///t/metadata/v7.metadata.json').at(-1)?.['metadata-file'];
+ * ```
+ */
+export function logMetadataFile(
+  metadata: TableMetadata,
+  previousMetadataFile: string,
+): TableMetadata['metadata-log'] {
+  return [
+    ...metadata['metadata-log'],
+    { 'timestamp-ms': metadata['last-updated-ms'], 'metadata-file': previousMetadataFile },
+  ].slice(-METADATA_LOG_MAX);
 }
 
 /**
