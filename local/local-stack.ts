@@ -57,6 +57,24 @@ function reply(response: ServerResponse, { status, body }: StandInResponse): voi
   response.end(text);
 }
 
+/** Random ingest faults: a share `rate` of requests fails; a share `after` of those fails after storing. */
+interface Chaos {
+  rate: number;
+  after: number;
+  random: () => number;
+}
+
+// A seeded generator (mulberry32), so a fault run can be reproduced.
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 const R2SQL_ROUTE = /^\/api\/v1\/accounts\/([^/]+)\/r2-sql\/query\/([^/]+)$/;
 const STREAM_ROUTE = /^\/streams\/([^/]+)$/;
 
@@ -64,6 +82,9 @@ const STREAM_ROUTE = /^\/streams\/([^/]+)$/;
  * Starts the local stand-ins on one HTTP server on 127.0.0.1: Pipelines HTTP ingest
  * (`POST /streams/<stream>`), the R2 SQL API (`POST /api/v1/accounts/<account>/r2-sql/query/<bucket>`),
  * and admin routes for tests and demos (`POST /_admin/roll`, `POST /_admin/faults`, `GET /_admin/stats`).
+ * Faults: `{"ingest": [500, 503]}` answers the next requests with those statuses; `{"rate": 0.3,
+ * "after": 0.5, "seed": 7}` fails 30 % of requests at random, half of them after storing the records
+ * (a lost acknowledgement); `{"rate": 0}` stops.
  *
  * @example
  * ```ts
@@ -81,6 +102,22 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
   });
   const r2sql = createR2SqlStandIn({ dataDir: config.dataDir, token: config.token });
   const limit = pipelines.config.maxRequestBytes;
+  let chaos: Chaos | null = null;
+  const injected = { before: 0, after: 0 };
+
+  function ingest(stream: string, body: string | null, auth: string | undefined): StandInResponse {
+    if (!chaos || chaos.random() >= chaos.rate) return pipelines.ingest(stream, body, auth);
+    if (chaos.random() >= chaos.after) {
+      injected.before += 1;
+      return { status: 503, body: { success: false, error: 'injected fault: nothing stored' } };
+    }
+    // The records are stored, but the acknowledgement is lost: the client will send them again.
+    const answer = pipelines.ingest(stream, body, auth);
+    if (answer.status === 200) injected.after += 1;
+    return answer.status === 200
+      ? { status: 500, body: { success: false, error: 'injected fault after storing' } }
+      : answer;
+  }
 
   async function route(request: IncomingMessage): Promise<StandInResponse> {
     const path = new URL(request.url ?? '/', 'http://local').pathname;
@@ -88,30 +125,53 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     const method = request.method ?? 'GET';
     if (method === 'GET' && path === '/healthz') return { status: 200, body: { ok: true } };
     if (method === 'GET' && path === '/_admin/stats') return { status: 200, body: pipelines.stats() };
+    if (method === 'GET' && path === '/_admin/faults') return { status: 200, body: { injected } };
     if (method !== 'POST')
       return { status: 405, body: { success: false, error: `${method} ${path}: use POST` } };
     const stream = STREAM_ROUTE.exec(path);
     if (stream || path === '/') {
-      return pipelines.ingest(
-        stream ? decodeURIComponent(stream[1]!) : 'events',
-        await readBody(request, limit),
-        auth,
-      );
+      return ingest(stream ? decodeURIComponent(stream[1]!) : 'events', await readBody(request, limit), auth);
     }
     const sql = R2SQL_ROUTE.exec(path);
     if (sql) return r2sql.query(decodeURIComponent(sql[2]!), await readBody(request, limit), auth);
     if (path === '/_admin/roll') return { status: 200, body: { files: pipelines.roll() } };
-    if (path === '/_admin/faults') {
-      const body = JSON.parse((await readBody(request, limit)) ?? '{}') as { ingest?: unknown };
-      const statuses = Array.isArray(body.ingest)
-        ? body.ingest.filter((s): s is number => Number.isInteger(s))
-        : [];
-      if (statuses.length === 0)
-        return { status: 400, body: { success: false, error: 'body must be {"ingest": [500, ...]}' } };
-      pipelines.injectFaults(statuses);
-      return { status: 200, body: { success: true, queued: statuses.length } };
-    }
+    if (path === '/_admin/faults') return configureFaults(await readBody(request, limit));
     return { status: 404, body: { success: false, error: `no route for POST ${path}` } };
+  }
+
+  function configureFaults(text: string | null): StandInResponse {
+    let body: { ingest?: unknown; rate?: unknown; after?: unknown; seed?: unknown };
+    try {
+      body = JSON.parse(text ?? '{}');
+    } catch {
+      return { status: 400, body: { success: false, error: 'body must be JSON' } };
+    }
+    if (body.rate !== undefined) {
+      const rate = Number(body.rate);
+      const after = Number(body.after ?? 0);
+      if (!(rate >= 0 && rate <= 1) || !(after >= 0 && after <= 1)) {
+        return {
+          status: 400,
+          body: { success: false, error: 'rate and after must be numbers between 0 and 1' },
+        };
+      }
+      chaos = rate === 0 ? null : { rate, after, random: seeded(Number(body.seed ?? 1)) };
+      return { status: 200, body: { success: true, rate, after } };
+    }
+    const statuses = Array.isArray(body.ingest)
+      ? body.ingest.filter((s): s is number => Number.isInteger(s))
+      : [];
+    if (statuses.length === 0) {
+      return {
+        status: 400,
+        body: {
+          success: false,
+          error: 'body must be {"ingest": [500, ...]} or {"rate": 0.3, "after": 0.5, "seed": 1}',
+        },
+      };
+    }
+    pipelines.injectFaults(statuses);
+    return { status: 200, body: { success: true, queued: statuses.length } };
   }
 
   const server = createServer((request, response) => {

@@ -39,7 +39,7 @@ export {
   toPipelinesSchema,
 } from './derive/to-pipelines-schema.ts';
 export { type R2SqlColumn, r2SqlTypeOf, toR2SqlColumns } from './derive/to-r2-sql-types.ts';
-export { fromLakeRow, toStreamRecord } from './derive/to-stream-record.ts';
+export { fromLakeRow, isoToMicros, toStreamRecord } from './derive/to-stream-record.ts';
 export { type TableVersion, toUnionSelect, type UnionSelectOptions } from './derive/to-union-select.ts';
 export {
   createSetupCommands,

@@ -53,6 +53,15 @@ export class Startup extends DurableObject<Env> {
       scheduleAlarm: (at) => this.scheduleAlarm(at),
       waitUntil: (promise) => ctx.waitUntil(promise),
     });
+    // After a crash or eviction mid-flush, the outbox may hold events with no alarm left to send them.
+    void ctx.blockConcurrencyWhile(async () => {
+      const waiting = ctx.storage.sql
+        .exec<{ n: number }>(
+          "SELECT (SELECT count(*) FROM events WHERE streamed = 0) + (SELECT count(*) FROM actions WHERE durability = 'do' AND status IN ('pending', 'running', 'retrying')) AS n",
+        )
+        .one().n;
+      if (waiting > 0) await this.scheduleAlarm(Date.now() + Number(env.FLUSH_DELAY_MS ?? 1000));
+    });
   }
 
   private bound(ns: string): Emitter {

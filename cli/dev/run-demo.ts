@@ -67,7 +67,18 @@ export async function runDemo(options: RunDemoOptions): Promise<{ table: string;
   const flushed = (await Promise.all(hosts.map((host) => post(`${options.workerUrl}/ns/${host}/flush`)))) as {
     sent: number;
   }[];
-  log(`flushed ${flushed.reduce((n, f) => n + f.sent, 0)} events to the Pipelines stand-in`);
+  const pending = await Promise.all(
+    hosts.map(
+      async (host) =>
+        ((await (await fetch(`${options.workerUrl}/ns/${host}/pending`)).json()) as { pending: number })
+          .pending,
+    ),
+  );
+  const waiting = pending.reduce((a, b) => a + b, 0);
+  if (waiting > 0) throw new Error(`${waiting} events still wait in the outboxes after a flush`);
+  log(
+    `outbox empty in all ${hosts.length} objects (${flushed.reduce((n, f) => n + f.sent, 0)} events sent by this flush, the rest already by the flush alarm)`,
+  );
   const { files } = (await post(`${options.stackUrl}/_admin/roll`)) as {
     files: { path: string; rows: number }[];
   };

@@ -23,6 +23,23 @@ export function toStreamRecord(table: z.ZodObject, row: Record<string, unknown>)
 }
 
 /**
+ * Microseconds since the epoch of an ISO-8601 UTC instant, keeping up to six fractional digits.
+ *
+ * @example
+ * ```ts
+ * import { isoToMicros } from './to-stream-record.ts';
+ * isoToMicros('1970-01-01T00:00:01.000002Z'); // 1000002
+ * ```
+ */
+export function isoToMicros(text: string): number {
+  const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})$/.exec(text);
+  if (!match) throw new Error(`"${text}" is not an ISO-8601 instant`);
+  const seconds = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(seconds)) throw new Error(`"${text}" is not an ISO-8601 instant`);
+  return seconds * 1000 + Number((match[2] ?? '').padEnd(6, '0'));
+}
+
+/**
  * Turns a row as a lake reader hands it back (DuckDB: int64 as bigint, timestamps as `{ micros }`, JSON as text)
  * into the row form the zod schema produces, so a round trip can be compared with `toEqual`.
  *
@@ -45,8 +62,13 @@ export function fromLakeRow(table: z.ZodObject, raw: Record<string, unknown>): R
     switch (column.lakeType) {
       case 'int64':
       case 'timestamp': {
-        // DuckDB's node client hands timestamps back as objects carrying `micros`.
-        const micros = typeof value === 'object' && 'micros' in value ? value.micros : value;
+        // DuckDB's node client hands timestamps back as objects carrying `micros`; query APIs as ISO text.
+        const micros =
+          typeof value === 'object' && 'micros' in value
+            ? value.micros
+            : column.lakeType === 'timestamp' && typeof value === 'string' && value.includes('T')
+              ? isoToMicros(value)
+              : value;
         const big = BigInt(micros as bigint | number | string);
         const small = Number(big);
         row[column.name] = Number.isSafeInteger(small) ? small : big;

@@ -28,3 +28,21 @@ export async function injectIngestFaults(statuses: number[]): Promise<void> {
   });
   if (!response.ok) throw new Error(`could not inject faults: ${await response.text()}`);
 }
+
+/** Fails ingest requests at random: `rate` of them, `after` of those after storing (lost acknowledgement). */
+export async function injectRandomFaults(rate: number, after = 0, seed = 1): Promise<void> {
+  const response = await fetch(`${stackUrl()}/_admin/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ rate, after, seed }),
+  });
+  if (!response.ok) throw new Error(`could not set random faults: ${await response.text()}`);
+}
+
+/** How many ingest faults the stand-in injected: before storing, and after (lost acknowledgements). */
+export async function injectedFaults(): Promise<{ before: number; after: number }> {
+  return (
+    (await (await fetch(`${stackUrl()}/_admin/faults`)).json()) as {
+      injected: { before: number; after: number };
+    }
+  ).injected;
+}

@@ -8,7 +8,13 @@ export default defineProject({
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: `${root}wrangler.toml` },
       // Alarms would flush on their own a second after each write; the tests drive them explicitly.
-      miniflare: { bindings: { INGEST_URL: `${inject('stackUrl')}/streams`, FLUSH_DELAY_MS: '3600000' } },
+      miniflare: {
+        bindings: {
+          INGEST_URL: `${inject('stackUrl')}/streams`,
+          FLUSH_DELAY_MS: '3600000',
+          EMITTER_BATCH_ROWS: '100',
+        },
+      },
     })),
   ],
   test: {

@@ -43,7 +43,7 @@ describe('dotdo-analytics dev --demo (what npm start runs)', () => {
       expect(run.stderr).not.toMatch(/Error/);
       expect(run.code).toBe(0);
       expect(run.ms).toBeLessThan(60_000);
-      expect(run.stdout).toContain('flushed 10000 events');
+      expect(run.stdout).toContain('outbox empty in all 20 objects');
       expect(run.stdout).toContain('10000 events, DuckDB over the lake');
       const lines = run.stdout.split('\n');
       const header = lines.findIndex((line) => line.startsWith('hour (UTC)'));
