@@ -91,8 +91,14 @@ export async function benchR2SqlStandIn(): Promise<BenchReport> {
       const standInTimes: number[] = [];
       // Alternate, so drift (caches, CPU frequency) hits both sides alike.
       for (let i = 0; i < RUNS; i++) {
-        rawTimes.push(await time(runRaw));
-        standInTimes.push(await time(runStandIn));
+        // Alternate which side goes first too, so neither always runs on a cache the other warmed.
+        if (i % 2 === 0) {
+          rawTimes.push(await time(runRaw));
+          standInTimes.push(await time(runStandIn));
+        } else {
+          standInTimes.push(await time(runStandIn));
+          rawTimes.push(await time(runRaw));
+        }
       }
       const r = median(rawTimes);
       const s = median(standInTimes);
