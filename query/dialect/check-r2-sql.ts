@@ -217,9 +217,7 @@ function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | nu
     const previous = tokens[i - 1];
     const next = tokens[i + 1];
     if (isSymbol(token, '(')) {
-      const inner = next && next.kind === 'word' ? refuseStatement(next) : null;
-      if (inner && (WRITES.has(next!.value) || DDL.has(next!.value)))
-        return createSqlProblem(sql, next!.start, ...inner);
+      if (isNestedWrite(tokens, i + 1)) return createSqlProblem(sql, next!.start, ...refuseStatement(next)!);
       if (isWord(next, 'DISTINCT') && previous?.kind === 'word')
         return unsupported(
           next!,
@@ -302,6 +300,29 @@ function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | nu
     }
   }
   return null;
+}
+
+/**
+ * A data-modifying statement inside parentheses (a CTE body, a subquery): `(INSERT INTO`, `(MERGE INTO`,
+ * `(DELETE FROM`, `(UPDATE t SET`, `(COPY t TO|FROM`. A function or column that shares the keyword's name
+ * (`replace(...)`, `(comment IS NULL)`) is not one.
+ */
+function isNestedWrite(tokens: SqlToken[], i: number): boolean {
+  const word = tokens[i];
+  if (word?.kind !== 'word') return false;
+  switch (word.value) {
+    case 'INSERT':
+    case 'MERGE':
+      return isWord(tokens[i + 1], 'INTO');
+    case 'DELETE':
+      return isWord(tokens[i + 1], 'FROM');
+    case 'UPDATE':
+      return isWord(tokens[i + 2], 'SET') || (isSymbol(tokens[i + 2], '.') && isWord(tokens[i + 4], 'SET'));
+    case 'COPY':
+      return isWord(tokens[i + 2], 'TO', 'FROM') || isSymbol(tokens[i + 2], '.');
+    default:
+      return false;
+  }
 }
 
 /** True when a paren group closes between two tokens at the same depth (they are in different groups). */

@@ -37,6 +37,7 @@ describe('checkR2Sql', () => {
     'DESCRIBE analytics.events',
     'EXPLAIN SELECT count(*) FROM analytics.events',
     "SELECT e.data->>'name' FROM analytics.events e",
+    "SELECT upper(replace(verb, 'd', 'D')) AS v, (comment IS NULL) AS c, (update_count + 1) FROM t",
   ])('accepts %j', (sql) => {
     expect(checkR2Sql(sql)).toBeNull();
   });
