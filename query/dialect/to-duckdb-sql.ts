@@ -103,11 +103,7 @@ function emit(checked: CheckedR2Sql, from: number, to: number): string | SqlProb
   for (let i = from; i < to; i++) {
     const token = tokens[i]!;
     const name = token.kind === 'word' ? token.value.toLowerCase() : '';
-    const isCall =
-      name !== '' &&
-      isSymbol(tokens[i + 1], '(') &&
-      !isSymbol(tokens[i - 1], '.') &&
-      !isSymbol(tokens[i + 2], '.');
+    const isCall = name !== '' && isSymbol(tokens[i + 1], '(') && !isSymbol(tokens[i - 1], '.');
     const rewrite = isCall ? R2SQL_FUNCTIONS[name] : undefined;
     const close = isCall ? match.get(i + 1)! : -1;
     const renamed = isCall && !isWord(tokens[close + 1], 'OVER') ? AGGREGATE_ONLY_RENAMES[name] : undefined;
@@ -119,7 +115,16 @@ function emit(checked: CheckedR2Sql, from: number, to: number): string | SqlProb
       args.push({ text, tokens: tokens.slice(a, b) });
     }
     let replacement: string | { error: string };
-    if (renamed) {
+    let end = close;
+    const group = withinGroup(checked, close);
+    if (name === 'approx_percentile_cont' && group && args.length === 1) {
+      // DataFusion's newer form: approx_percentile_cont(p) WITHIN GROUP (ORDER BY x [ASC|DESC]).
+      const x = emit(checked, group.from, group.to);
+      if (typeof x !== 'string') return x;
+      const p = args[0]!.text;
+      replacement = `approx_quantile(${x}, ${group.descending ? `1 - (${p})` : p})`;
+      end = group.close;
+    } else if (renamed) {
       const inner = emit(checked, i + 2, close);
       if (typeof inner !== 'string') return inner;
       replacement = `${renamed}(${inner})`;
@@ -127,10 +132,30 @@ function emit(checked: CheckedR2Sql, from: number, to: number): string | SqlProb
     if (typeof replacement !== 'string')
       return createSqlProblem(sql, token.start, R2SQL_ERROR_CODES.unsupported, replacement.error, name);
     out += sql.slice(cursor, token.start) + replacement;
-    cursor = tokens[close]!.end;
-    i = close;
+    cursor = tokens[end]!.end;
+    i = end;
   }
   return out + sql.slice(cursor, tokens[to - 1]?.end ?? cursor);
+}
+
+/** `WITHIN GROUP (ORDER BY <expr> [ASC|DESC])` right after the paren at `close`: the expression's range. */
+function withinGroup(
+  { structure }: CheckedR2Sql,
+  close: number,
+): { from: number; to: number; close: number; descending: boolean } | null {
+  const { tokens, match } = structure;
+  const at = (k: number) => tokens[close + k];
+  if (!isWord(at(1), 'WITHIN') || !isWord(at(2), 'GROUP') || !isSymbol(at(3), '(')) return null;
+  if (!isWord(at(4), 'ORDER') || !isWord(at(5), 'BY')) return null;
+  const groupClose = match.get(close + 3)!;
+  const last = tokens[groupClose - 1];
+  const direction = isWord(last, 'ASC', 'DESC');
+  return {
+    from: close + 6,
+    to: direction ? groupClose - 1 : groupClose,
+    close: groupClose,
+    descending: direction && last!.value === 'DESC',
+  };
 }
 
 function referencedTables({ structure }: CheckedR2Sql): TableReference[] {

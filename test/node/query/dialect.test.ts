@@ -141,6 +141,11 @@ describe('toDuckDbSql', () => {
     ['SELECT approx_distinct(x) AS v FROM (VALUES (1), (2), (2)) t(x)', 2],
     ['SELECT approx_median(x) AS v FROM (VALUES (1), (2), (3)) t(x)', 2],
     ['SELECT approx_percentile_cont(x, 0.5) AS v FROM (VALUES (1), (2), (3)) t(x)', 2],
+    ['SELECT approx_percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS v FROM (VALUES (1), (2), (3)) t(x)', 2],
+    [
+      'SELECT approx_percentile_cont(0.0) WITHIN GROUP (ORDER BY x DESC) AS v FROM (VALUES (1), (2), (3)) t(x)',
+      3,
+    ],
     ['SELECT bool_and(x) AS v FROM (VALUES (true), (false)) t(x)', false],
     ['SELECT bool_or(x) AS v FROM (VALUES (true), (false)) t(x)', true],
     ['SELECT first_value(x ORDER BY y DESC) AS v FROM (VALUES (1, 1), (2, 2)) t(x, y)', 2],
