@@ -1,7 +1,15 @@
 import { R2SQL_ERROR_CODES } from '../../query/dialect/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
 
-/** The platform's code for a token that is missing or has no access (answered with HTTP 403). */
+/**
+ * The platform's code for a token that is missing or has no access (answered with HTTP 403).
+ *
+ * @example
+ * ```ts
+ * import { R2SQL_AUTH_ERROR } from './parse-r2sql-request.ts';
+ * R2SQL_AUTH_ERROR; // 10000
+ * ```
+ */
 export const R2SQL_AUTH_ERROR = 10000;
 
 /**

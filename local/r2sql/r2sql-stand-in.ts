@@ -7,7 +7,15 @@ import { type R2SqlConfig, r2SqlConfig } from './r2sql-config.ts';
 import { createScanMetrics, type ScanMetrics, type TableScan } from './scan-metrics.ts';
 import { createTableFilesResolver, type TableFilesResolver } from './table-files.ts';
 
-/** Platform error codes: 40003 syntax, 40004 invalid or unsupported, 80001 retryable. */
+/**
+ * Platform error codes: 40003 syntax, 40004 invalid or unsupported, 80001 retryable.
+ *
+ * @example
+ * ```ts
+ * import { R2SQL_ERRORS } from './r2sql-stand-in.ts';
+ * R2SQL_ERRORS.syntax; // 40003
+ * ```
+ */
 export const R2SQL_ERRORS = R2SQL_ERROR_CODES;
 
 /** Counters of the R2 SQL stand-in: queries answered, and failures by platform code. */

@@ -203,5 +203,13 @@ export const R2SQL_FUNCTIONS: Record<string, FunctionRewrite> = {
   arrow_typeof: needs(1, 1, 'arrow_typeof', rename('typeof')),
 };
 
-/** Aggregates that are window functions too: renamed only when no OVER follows the call. */
+/**
+ * Aggregates that are window functions too: renamed only when no OVER follows the call.
+ *
+ * @example
+ * ```ts
+ * import { AGGREGATE_ONLY_RENAMES } from './r2-sql-functions.ts';
+ * AGGREGATE_ONLY_RENAMES.first_value; // 'first': first_value(x ORDER BY y) → first(x ORDER BY y)
+ * ```
+ */
 export const AGGREGATE_ONLY_RENAMES: Record<string, string> = { first_value: 'first', last_value: 'last' };

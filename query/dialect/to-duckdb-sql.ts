@@ -3,7 +3,15 @@ import { AGGREGATE_ONLY_RENAMES, type CallArgument, R2SQL_FUNCTIONS } from './r2
 import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from './sql-problem.ts';
 import { argumentRanges, isSymbol, isWord } from './sql-structure.ts';
 
-/** R2 SQL returns at most this many rows when the outermost query has no LIMIT. */
+/**
+ * R2 SQL returns at most this many rows when the outermost query has no LIMIT.
+ *
+ * @example
+ * ```ts
+ * import { R2SQL_DEFAULT_LIMIT } from './to-duckdb-sql.ts';
+ * R2SQL_DEFAULT_LIMIT; // 500
+ * ```
+ */
 export const R2SQL_DEFAULT_LIMIT = 500;
 
 /** A `namespace.table` the query names. */

@@ -24,5 +24,13 @@ export interface R2SqlEngineConfig {
   random?: () => number;
 }
 
-/** The default R2 SQL endpoint. */
+/**
+ * The default R2 SQL endpoint.
+ *
+ * @example
+ * ```ts
+ * import { R2SQL_ENDPOINT } from './r2sql-engine-config.ts';
+ * `${R2SQL_ENDPOINT}/api/v1/accounts/<ACCOUNT_ID>/r2-sql/query/<BUCKET>`;
+ * ```
+ */
 export const R2SQL_ENDPOINT = 'https://api.sql.cloudflarestorage.com';
