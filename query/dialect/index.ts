@@ -29,3 +29,4 @@ export {
   type ToDuckDbSqlOptions,
   toDuckDbSql,
 } from './to-duckdb-sql.ts';
+export { withR2SqlDialect } from './with-r2-sql-dialect.ts';
