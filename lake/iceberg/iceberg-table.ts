@@ -23,7 +23,8 @@ import {
   withSnapshot,
 } from './table-metadata.ts';
 
-const MAX_ATTEMPTS = 10;
+const MAX_ATTEMPTS = 20;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const toUri = (path: string): string => pathToFileURL(resolve(path)).href;
 
 function toLocalPath(uri: string, where: string): string {
@@ -177,6 +178,8 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const snapshot = attempt();
       if (snapshot) return snapshot;
+      // Another writer won this version: back off a random while (growing) before rebasing.
+      Atomics.wait(PAUSE, 0, 0, Math.random() * Math.min(100, 2 ** i));
     }
     throw new Error(`${dir}: ${what} lost the commit race ${MAX_ATTEMPTS} times; giving up`);
   }
