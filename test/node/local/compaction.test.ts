@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { icebergRead } from 'icebird';
@@ -10,11 +11,14 @@ import {
   createIcebergTable,
   decodeAvroContainer,
   decodeManifestList,
+  readCurrentMetadata,
 } from '../../../lake/iceberg/index.ts';
 import { type LocalStack, startLocalStack } from '../../../local/index.ts';
+import { createDuckDbEngine } from '../../../query/duckdb/index.ts';
 import { eventFixture, postJson, tempDir } from '../helpers.ts';
 import { installFileFetch } from '../lake/iceberg-file-fetch.ts';
 
+const ROOT = resolve(import.meta.dirname, '../../..');
 let stack: LocalStack;
 let temp: Awaited<ReturnType<typeof tempDir>>;
 let tableDir: string;
@@ -135,4 +139,56 @@ describe('compaction of an r2-data-catalog table', () => {
     expect(await icebergRead({ tableUrl: pathToFileURL(tableDir).href })).toHaveLength(45);
     expect(compactIcebergTable(tableDir).snapshot).toBeNull(); // one live file: nothing to do
   });
+});
+
+describe('compaction racing a writer', () => {
+  it('keeps every row exactly once while another process appends snapshots', async () => {
+    const race = await tempDir('dotdo-compaction-race-');
+    const bucketDir = join(race.dir, 'r2', 'lake');
+    const raceTable = catalogTableDir(bucketDir, 'analytics', 'events');
+    const script = join(race.dir, 'writer.mts');
+    const startAt = Date.now() + 1500;
+    writeFileSync(
+      script,
+      `import { createCatalogSink } from ${JSON.stringify(join(ROOT, 'local/pipelines/index.ts'))};
+import { eventRow } from ${JSON.stringify(join(ROOT, 'schemas/index.ts'))};
+import { eventFixture } from ${JSON.stringify(join(ROOT, 'test/node/helpers.ts'))};
+const sink = createCatalogSink({ stream: 'events', bucketDir: ${JSON.stringify(bucketDir)}, namespace: 'analytics', table: 'events', schema: eventRow });
+while (Date.now() < ${startAt}) {}
+for (let seq = 1; seq <= 60; seq++) sink.write([eventFixture(seq)], crypto.randomUUID());
+`,
+    );
+    const writer = new Promise<void>((done, fail) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on('exit', (code) => (code === 0 ? done() : fail(new Error(stderr))));
+    });
+    let compactions = 0;
+    let writing = true;
+    void writer.finally(() => {
+      writing = false;
+    });
+    while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 20));
+    while (writing) {
+      if (readCurrentMetadata(raceTable) && compactIcebergTable(raceTable).snapshot) compactions += 1;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await writer;
+    compactIcebergTable(raceTable);
+    expect(compactions).toBeGreaterThan(0);
+    const engine = await createDuckDbEngine({ lake: bucketDir });
+    const { rows } = await engine.query<{ n: number; ids: number; seqs: number }>(
+      'SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(seq) AS seqs FROM analytics.events',
+    );
+    engine.close();
+    expect(rows).toEqual([{ n: 60, ids: 60, seqs: (60 * 61) / 2 }]);
+    expect(createIcebergTable({ dir: raceTable }).liveFiles()).toHaveLength(1);
+    await race.remove();
+  }, 60_000);
 });
