@@ -42,6 +42,12 @@ export interface IcebergTable {
   liveFiles(): LiveDataFile[];
   /** URIs of every data file any snapshot still in the metadata references, live or deleted. */
   committedPaths(): Set<string>;
+  /**
+   * Which of these data file URIs some snapshot still in the metadata references, live or deleted.
+   * Searches newest first and stops once all are found, so a file committed just before a crash is
+   * found in the current snapshot without reading the whole history.
+   */
+  committed(uris: readonly string[]): Set<string>;
   /** Appends files as one new snapshot (operation `append`). */
   append(files: readonly NewDataFile[]): Snapshot;
   /** Replaces live files by new ones holding the same rows, as one snapshot (operation `replace`). */

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { fileUri } from './catalog-layout.ts';
 import type { IcebergTable, IcebergTableConfig, LiveDataFile, NewDataFile } from './iceberg-table-config.ts';
 import {
   type DataFile,
@@ -25,7 +26,7 @@ import {
 
 const MAX_ATTEMPTS = 20;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-const toUri = (path: string): string => pathToFileURL(resolve(path)).href;
+const toUri = fileUri;
 
 function toLocalPath(uri: string, where: string): string {
   if (!uri.startsWith('file:'))
@@ -103,6 +104,22 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
         sequenceNumber: e.sequence_number!,
         fileSequenceNumber: e.file_sequence_number!,
       }));
+  }
+
+  // Data file URIs the manifests of `snapshots` reference (each manifest read once), in the order
+  // given, until `enough` says the paths collected so far suffice.
+  function referenced(snapshots: Snapshot[], enough: (paths: Set<string>) => boolean): Set<string> {
+    const paths = new Set<string>();
+    const seen = new Set<string>();
+    for (const snapshot of snapshots) {
+      for (const manifest of manifestList(snapshot)) {
+        if (seen.has(manifest.manifest_path)) continue;
+        seen.add(manifest.manifest_path);
+        for (const entry of entries(manifest)) paths.add(entry.data_file.file_path);
+      }
+      if (enough(paths)) break;
+    }
+    return paths;
   }
 
   function writeAvro(name: string, bytes: Uint8Array): string {
@@ -191,16 +208,17 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
     schema: () => currentSchema(current().metadata),
     liveFiles: () => live(currentSnapshot(current().metadata)),
     committedPaths() {
-      const paths = new Set<string>();
-      const seen = new Set<string>();
-      for (const snapshot of current().metadata.snapshots) {
-        for (const manifest of manifestList(snapshot)) {
-          if (seen.has(manifest.manifest_path)) continue;
-          seen.add(manifest.manifest_path);
-          for (const entry of entries(manifest)) paths.add(entry.data_file.file_path);
-        }
+      return referenced(current().metadata.snapshots, () => false);
+    },
+    committed(uris) {
+      const wanted = new Set(uris);
+      const found = new Set<string>();
+      if (wanted.size === 0) return found;
+      const newestFirst = [...current().metadata.snapshots].reverse();
+      for (const path of referenced(newestFirst, (paths) => [...wanted].every((uri) => paths.has(uri)))) {
+        if (wanted.has(path)) found.add(path);
       }
-      return paths;
+      return found;
     },
     append(files) {
       if (files.length === 0) throw new Error(`${dir}: append needs at least one data file`);

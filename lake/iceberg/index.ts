@@ -7,7 +7,7 @@
  * @module
  */
 export { type AvroContainer, decodeAvroContainer, encodeAvroContainer } from './avro-container.ts';
-export { CATALOG_PREFIX, catalogTableDir } from './catalog-layout.ts';
+export { CATALOG_PREFIX, catalogTableDir, fileUri } from './catalog-layout.ts';
 export { type CompactOptions, type CompactResult, compactIcebergTable } from './compact-iceberg-table.ts';
 export {
   type IcebergField,

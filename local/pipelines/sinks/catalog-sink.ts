@@ -1,10 +1,12 @@
-import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import {
   catalogTableDir,
   createIcebergTable,
   encodeDataFile,
+  fileUri,
   toIcebergSchema,
 } from '../../../lake/iceberg/index.ts';
 import { rowsToArrow } from '../../../lake/parquet/rows-to-arrow.ts';
@@ -65,10 +67,15 @@ export function createCatalogSink(config: CatalogSinkConfig): StreamSink {
       };
     },
     committed(fileIds) {
-      const committed = new Set(
-        [...table.committedPaths()].map((uri) => basename(decodeURIComponent(uri), '.parquet')),
+      // The file is renamed into place before its snapshot is committed, and data files are never
+      // deleted: no file means no commit, and only the others need a look in the manifests.
+      const candidates = new Map(
+        fileIds
+          .map((id) => [fileUri(join(dataDir, `${id}.parquet`)), id] as const)
+          .filter(([uri]) => existsSync(fileURLToPath(uri))),
       );
-      return new Set(fileIds.filter((id) => committed.has(id)));
+      const found = table.committed([...candidates.keys()]);
+      return new Set([...found].map((uri) => candidates.get(uri)!));
     },
   };
 }
