@@ -63,3 +63,4 @@ export {
   markMoved,
   type StateBundle,
 } from './lifecycle/index.ts';
+export { markStreamed, pendingEvents, rewindOutbox, streamedThrough } from './store/outbox.ts';

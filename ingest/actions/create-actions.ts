@@ -1,7 +1,8 @@
+import { canonicalJson } from '../../lake/chain/index.ts';
 import { type BackoffOptions, backoffDelay } from '../emitter/backoff.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { type Json, nowMicros, type Recorded } from '../store/record.ts';
-import { inTransaction, storeState } from '../store/store-state.ts';
+import { inTransaction, lastIds, storeState } from '../store/store-state.ts';
 import { type ActionWrite, currentVersion, nounId, verbRow, writeAction } from '../store/write-action.ts';
 import type { ActionCall, ActionHandler, ActionOutcome } from './action-types.ts';
 import { undoAction } from './undo-action.ts';
@@ -46,7 +47,7 @@ export interface Actions {
 }
 
 const errorJson = (error: unknown): string =>
-  JSON.stringify(
+  canonicalJson(
     error instanceof Error
       ? { name: error.name, message: error.message }
       : { name: 'Error', message: String(error) },
@@ -66,7 +67,6 @@ const errorJson = (error: unknown): string =>
  * ```
  */
 export function createActions(storage: StorageLike, config: ActionsConfig = {}): Actions {
-  const state = storeState(storage);
   const handlers = config.handlers ?? {};
   const retries = config.retry?.retries ?? 3;
   const inflight = new Set<number>();
@@ -108,7 +108,9 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
     outcome: Omit<ActionOutcome, 'action'>,
     actionId?: number,
   ): ActionOutcome {
-    const written = inTransaction(storage, () => writeAction(storage, state, { ...write, actionId }));
+    const written = inTransaction(storage, () =>
+      writeAction(storage, storeState(storage), { ...write, actionId }),
+    );
     return { ...outcome, action: written.action, seq: written.seq, version: written.version };
   }
 
@@ -126,7 +128,7 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
       finish(write, { status: 'failed', error: (error as Error).message ?? String(error) });
       throw error;
     }
-    const write = { ...toWrite(call, durability, startedAt), data: JSON.stringify(data) };
+    const write = { ...toWrite(call, durability, startedAt), data: canonicalJson(data) };
     return finish(write, { status: 'completed', data });
   }
 
@@ -170,7 +172,7 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
         );
       }
       return finish(
-        { ...toWrite(call, 'do', startedAt), data: JSON.stringify(data) },
+        { ...toWrite(call, 'do', startedAt), data: canonicalJson(data) },
         { status: 'completed', data },
         actionId,
       );
@@ -198,27 +200,31 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
       const startedAt = nowMicros();
       const options = JSON.stringify({ call });
       const actionId = inTransaction(storage, () => {
+        const state = storeState(storage);
         const noun = nounId(storage, state, call.type);
         const verb = verbRow(storage, state, call.verb).id;
-        return sql
-          .exec<{ id: number }>(
-            `INSERT INTO actions (verb, actor, target, durability, status, options, requestId, sessionId, workflowId,
-               correlationId, type, createdAt, startedAt, ts)
-             VALUES (?, ?, ?, 'do', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-            verb,
-            call.actor ?? null,
-            call.target,
-            options,
-            call.requestId ?? null,
-            call.sessionId ?? null,
-            call.workflowId ?? null,
-            call.correlationId ?? null,
-            noun,
-            startedAt,
-            startedAt,
-            startedAt,
-          )
-          .one().id;
+        const ids = lastIds(storage, state);
+        const id = ids.action + 1;
+        sql.exec(
+          `INSERT INTO actions (id, verb, actor, target, durability, status, options, requestId, sessionId, workflowId,
+             correlationId, type, createdAt, startedAt, ts)
+           VALUES (?, ?, ?, ?, 'do', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          id,
+          verb,
+          call.actor ?? null,
+          call.target,
+          options,
+          call.requestId ?? null,
+          call.sessionId ?? null,
+          call.workflowId ?? null,
+          call.correlationId ?? null,
+          noun,
+          startedAt,
+          startedAt,
+          startedAt,
+        );
+        ids.action = id;
+        return id;
       });
       return attemptDo(actionId, call, 1, startedAt);
     },

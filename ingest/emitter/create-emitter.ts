@@ -2,6 +2,7 @@ import { CHECKPOINTS_SCHEMA_VERSION, type CheckpointRow, type EventRow } from '.
 import type { Sink } from '../sink.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { bindNamespace } from '../store/bind-namespace.ts';
+import { markStreamed, pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
 import { storeState } from '../store/store-state.ts';
 
@@ -77,7 +78,6 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
   const batchRows = config.batchRows ?? 1000;
   const batchBytes = config.batchBytes ?? 1_000_000;
   const ns = bindNamespace(storage, config.ns, { checkpointEvery: config.checkpointEvery });
-  const state = storeState(storage);
   const sql = storage.sql;
 
   function toCheckpointRow(r: {
@@ -86,6 +86,7 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
     count: number;
     ts: number;
   }): CheckpointRow {
+    const state = storeState(storage);
     return {
       schema_version: CHECKPOINTS_SCHEMA_VERSION,
       id: `${ns}/checkpoints/${state.incarnation}/${r.head_seq}`,
@@ -107,11 +108,15 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
     for (;;) {
       // Read the cursor completely before any await: DO cursors are not valid across I/O.
       const local = [
-        ...sql.exec('SELECT id, row FROM events WHERE streamed = 0 ORDER BY id LIMIT ?', batchRows).raw(),
+        ...sql
+          .exec(
+            'SELECT id, row FROM events WHERE id > (SELECT streamedThrough FROM _dotdo_outbox WHERE id = 1) ORDER BY id LIMIT ?',
+            batchRows,
+          )
+          .raw(),
       ] as [number, string][];
       if (local.length === 0) return;
       const texts: string[] = [];
-      let first = -1;
       let last = -1;
       let bytes = 2;
       for (const [seq, text] of local) {
@@ -125,24 +130,18 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
             size - 1,
             nowMicros(),
           );
-          sql.exec('UPDATE events SET streamed = 2, streamedAt = ? WHERE id = ?', nowMicros(), seq);
+          markStreamed(storage, seq, nowMicros());
           result.deadLettered += 1;
           continue;
         }
         if (texts.length > 0 && bytes + size > batchBytes) break;
-        if (first < 0) first = seq;
         last = seq;
         texts.push(text);
         bytes += size;
       }
       if (texts.length === 0) continue;
       await send(texts);
-      sql.exec(
-        'UPDATE events SET streamed = 1, streamedAt = ? WHERE id BETWEEN ? AND ? AND streamed = 0',
-        nowMicros(),
-        first,
-        last,
-      );
+      markStreamed(storage, last, nowMicros());
       result.sent += texts.length;
       result.batches += 1;
     }
@@ -179,7 +178,7 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
       return run;
     },
     pending(): number {
-      return sql.exec<{ n: number }>('SELECT count(*) AS n FROM events WHERE streamed = 0').one().n;
+      return pendingEvents(storage);
     },
     checkpoint(): CheckpointRow | null {
       const head = sql

@@ -1,4 +1,6 @@
+import { canonicalJson } from '../../lake/chain/index.ts';
 import type { StorageLike } from '../storage-like.ts';
+import { pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
 import { inTransaction, storeState } from '../store/store-state.ts';
 import { writeAction } from '../store/write-action.ts';
@@ -27,7 +29,7 @@ const count = (storage: StorageLike, sql: string): number => storage.sql.exec<{ 
 export function compact(storage: StorageLike, options: { actor?: string | null } = {}): CompactResult {
   const state = storeState(storage);
   if (state.ns === null) throw new Error('compact: bind a namespace first');
-  const pending = count(storage, 'SELECT count(*) AS n FROM events WHERE streamed = 0');
+  const pending = pendingEvents(storage);
   if (pending > 0)
     throw new Error(`compact: ${pending} events are not streamed yet; flush before compacting`);
   return inTransaction(storage, () => {
@@ -44,7 +46,7 @@ export function compact(storage: StorageLike, options: { actor?: string | null }
       type: 'Namespace',
       target: state.ns!,
       data: undefined,
-      payload: JSON.stringify({ before }),
+      payload: canonicalJson({ before }),
       branch: null,
       actor: options.actor ?? null,
       durability: 'try',
@@ -60,7 +62,10 @@ export function compact(storage: StorageLike, options: { actor?: string | null }
     });
     // Older streamed events go (the compacted event is the new chain head; dead letters stay for
     // inspection), then finished actions no event points at, then versions nothing points at.
-    sql.exec('DELETE FROM events WHERE id < ? AND streamed = 1', written.seq);
+    sql.exec(
+      'DELETE FROM events WHERE id < ? AND id <= (SELECT streamedThrough FROM _dotdo_outbox WHERE id = 1) AND id NOT IN (SELECT seq FROM _dotdo_dead_letters)',
+      written.seq,
+    );
     sql.exec(
       "DELETE FROM actions WHERE status IN ('completed', 'failed', 'undone') AND id NOT IN (SELECT action FROM events WHERE action IS NOT NULL)",
     );

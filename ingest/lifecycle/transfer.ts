@@ -1,8 +1,10 @@
+import { canonicalJson } from '../../lake/chain/index.ts';
 import { META_TABLE } from '../../schemas/index.ts';
 import type { SqlValue, StorageLike } from '../storage-like.ts';
 import { bindNamespace } from '../store/bind-namespace.ts';
 import { writeMeta } from '../store/meta.ts';
 import { adoptIncarnation, migrate } from '../store/migrate.ts';
+import { markStreamed, pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
 import { chainHead, dropStoreState, inTransaction, storeState } from '../store/store-state.ts';
 import { writeAction } from '../store/write-action.ts';
@@ -33,9 +35,7 @@ const TABLES = ['nouns', 'verbs', 'things', 'branches', 'actions'] as const;
 export function exportState(storage: StorageLike, options: { allowUnstreamed?: boolean } = {}): StateBundle {
   const state = storeState(storage);
   if (state.ns === null) throw new Error('export: bind a namespace first');
-  const pending = storage.sql
-    .exec<{ n: number }>('SELECT count(*) AS n FROM events WHERE streamed = 0')
-    .one().n;
+  const pending = pendingEvents(storage);
   if (pending > 0 && !options.allowUnstreamed)
     throw new Error(`export: ${pending} events are not streamed yet; flush first`);
   const select = (table: string, where = ''): Row[] =>
@@ -98,6 +98,7 @@ export function importState(
   const seq = inTransaction(storage, () => {
     for (const table of TABLES) insertAll(storage, table, bundle.tables[table]);
     writeMeta(storage, 'chain_head_seq', String(bundle.head.seq));
+    markStreamed(storage, bundle.head.seq, nowMicros()); // everything up to the head was streamed by the source
     if (bundle.head.hash) writeMeta(storage, 'chain_head_hash', bundle.head.hash);
     if (mode === 'replica') {
       writeMeta(storage, 'read_only', `a replica of ${bundle.ns}`);
@@ -132,7 +133,7 @@ export function lifecycleWrite(ns: string, verb: string, ts: number, payload: un
     type: 'Namespace',
     target: ns,
     data: undefined,
-    payload: JSON.stringify(payload),
+    payload: canonicalJson(payload),
     branch: null,
     actor: null,
     durability: 'try' as const,

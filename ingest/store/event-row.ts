@@ -1,5 +1,5 @@
-import { eventHash } from '../../lake/chain/index.ts';
-import { EVENTS_SCHEMA_VERSION, type EventRow } from '../../schemas/index.ts';
+import { sha256Hex } from '../../lake/chain/index.ts';
+import { EVENTS_SCHEMA_VERSION, type EventRow, eventRow } from '../../schemas/index.ts';
 
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -47,8 +47,9 @@ export interface EventParts {
   branch: string | null;
   input: number | null;
   output: number | null;
-  /** JSON text, as stored. */
+  /** Canonical JSON text (canonicalJson), as stored. */
   data: string | null;
+  /** Canonical JSON text. */
   error: string | null;
   requestId: string | null;
   sessionId: string | null;
@@ -58,39 +59,88 @@ export interface EventParts {
   completedAt: number | null;
 }
 
-/** Builds the global row of an event and seals it with its hash. */
-export function buildEventRow(p: EventParts): EventRow & { seq: number } {
+/** The event row as stored and sent: JSON text in column order (nulls included), and its hash. */
+export interface EncodedEvent {
+  text: string;
+  hash: string;
+}
+
+const COLUMNS = Object.keys(eventRow.shape);
+const at = (name: string): number => {
+  const index = COLUMNS.indexOf(name);
+  if (index < 0) throw new Error(`events row has no column ${name}`);
+  return index;
+};
+const I = Object.fromEntries(COLUMNS.map((c) => [c, at(c)])) as Record<string, number>;
+// The hash covers the canonical JSON of the row: keys sorted, nulls and `hash` left out. The columns are
+// fixed, so their sorted order (as positions) and the key prefixes are computed once, not per row.
+const SORTED = COLUMNS.filter((c) => c !== 'hash')
+  .sort()
+  .map((c) => I[c]!);
+const KEYS = COLUMNS.map((c) => `"${c}":`);
+const HASH = I.hash!;
+const str = (value: string | null): string | null => (value === null ? null : JSON.stringify(value));
+const num = (value: number | null): string | null => (value === null ? null : JSON.stringify(value));
+
+/**
+ * Encodes an event's global row and seals it with its hash: SHA-256 over the canonical JSON of the row
+ * (as `lake/chain` defines it), written directly in sorted column order. `data`, `error` and payloads
+ * arrive as canonical JSON text (canonicalJson) and are embedded as they are.
+ */
+export function encodeEventRow(p: EventParts): EncodedEvent {
   const target = qualify(p.ns, p.target);
-  const row: EventRow & { seq: number } = {
-    schema_version: EVENTS_SCHEMA_VERSION,
-    id: eventId(p.ns, p.incarnation, p.seq),
-    ns: p.ns,
-    incarnation: p.incarnation,
-    seq: p.seq,
-    ts: p.ts,
-    event: `${p.noun}.${p.past}`,
-    verb: p.past,
-    action: p.action,
-    type: qualify(p.ns, p.noun),
-    target,
-    actor: p.actor === null ? null : qualify(p.ns, p.actor),
-    durability: p.durability,
-    status: p.status,
-    branch: p.branch,
-    input_version: p.input === null ? null : `${target}@v${p.input}`,
-    output_version: p.output === null ? null : `${target}@v${p.output}`,
-    data: p.data === null ? null : JSON.parse(p.data),
-    error: p.error === null ? null : JSON.parse(p.error),
-    request_id: p.requestId,
-    session_id: p.sessionId,
-    workflow_id: p.workflowId,
-    correlation_id: p.correlationId,
-    started_at: p.startedAt,
-    completed_at: p.completedAt,
-    duration_ms: p.startedAt !== null && p.completedAt !== null ? (p.completedAt - p.startedAt) / 1000 : null,
-    prev_hash: p.prevHash,
-    hash: null,
-  };
-  row.hash = eventHash(row);
-  return row;
+  const v: (string | null)[] = new Array(COLUMNS.length).fill(null);
+  v[I.schema_version!] = String(EVENTS_SCHEMA_VERSION);
+  v[I.id!] = str(eventId(p.ns, p.incarnation, p.seq));
+  v[I.ns!] = str(p.ns);
+  v[I.incarnation!] = str(p.incarnation);
+  v[I.seq!] = String(p.seq);
+  v[I.ts!] = String(p.ts);
+  v[I.event!] = str(`${p.noun}.${p.past}`);
+  v[I.verb!] = str(p.past);
+  v[I.action!] = str(p.action);
+  v[I.type!] = str(qualify(p.ns, p.noun));
+  v[I.target!] = str(target);
+  if (p.actor !== null) v[I.actor!] = str(qualify(p.ns, p.actor));
+  v[I.durability!] = str(p.durability);
+  v[I.status!] = str(p.status);
+  v[I.branch!] = str(p.branch);
+  if (p.input !== null) v[I.input_version!] = str(`${target}@v${p.input}`);
+  if (p.output !== null) v[I.output_version!] = str(`${target}@v${p.output}`);
+  // JSON null is a null column: the canonical form (and so the hash) leaves it out.
+  v[I.data!] = p.data === 'null' ? null : p.data;
+  v[I.error!] = p.error === 'null' ? null : p.error;
+  v[I.request_id!] = str(p.requestId);
+  v[I.session_id!] = str(p.sessionId);
+  v[I.workflow_id!] = str(p.workflowId);
+  v[I.correlation_id!] = str(p.correlationId);
+  v[I.started_at!] = num(p.startedAt);
+  v[I.completed_at!] = num(p.completedAt);
+  if (p.startedAt !== null && p.completedAt !== null)
+    v[I.duration_ms!] = num((p.completedAt - p.startedAt) / 1000);
+  v[I.prev_hash!] = str(p.prevHash);
+  let canonical = '{';
+  for (const i of SORTED) {
+    const value = v[i];
+    if (value === null || value === undefined) continue;
+    canonical += canonical.length > 1 ? `,${KEYS[i]}${value}` : `${KEYS[i]}${value}`;
+  }
+  const hash = sha256Hex(`${canonical}}`);
+  v[HASH] = `"${hash}"`;
+  let text = '{';
+  for (let i = 0; i < COLUMNS.length; i++) text += `${i > 0 ? ',' : ''}${KEYS[i]}${v[i] ?? 'null'}`;
+  return { text: `${text}}`, hash };
+}
+
+/**
+ * The global row of an event as an object, sealed with its hash.
+ *
+ * @example
+ * ```ts
+ * import { buildEventRow } from './event-row.ts';
+ * const row = buildEventRow(parts); // row.hash === eventHash(row)
+ * ```
+ */
+export function buildEventRow(p: EventParts): EventRow & { seq: number } {
+  return JSON.parse(encodeEventRow(p).text) as EventRow & { seq: number };
 }

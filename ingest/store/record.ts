@@ -1,4 +1,5 @@
 import type { ACTION_STATUSES, DURABILITIES } from '../../schemas/index.ts';
+import { canonicalJson } from '../../lake/chain/index.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { inTransaction, storeState } from './store-state.ts';
 import { type ActionWrite, writeAction } from './write-action.ts';
@@ -87,7 +88,7 @@ function optionalText(field: string, value: unknown): string | null {
 function json(field: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
   try {
-    return JSON.stringify(value);
+    return canonicalJson(value);
   } catch (cause) {
     throw new RecordInputError(field, `must be JSON-serializable: ${(cause as Error).message}`);
   }

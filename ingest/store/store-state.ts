@@ -22,6 +22,10 @@ export interface StoreState {
   verbs: Map<string, VerbRow>;
   nouns: Map<string, number>;
   head: ChainHead | undefined;
+  /** Current version per `branch \u0000 id`; filled on use, dropped with the other caches. */
+  versions: Map<string, number | null>;
+  /** The last version and action ids handed out (AUTOINCREMENT keeps them from being reused). */
+  lastIds: { version: number; action: number } | undefined;
   /** Set when this storage may no longer write events: a replica, or a namespace that moved away. */
   readOnly: string | null;
 }
@@ -46,6 +50,8 @@ export function storeState(storage: StorageLike): StoreState {
       verbs: new Map(),
       nouns: new Map(),
       head: undefined,
+      versions: new Map(),
+      lastIds: undefined,
       readOnly:
         storage.sql
           .exec<{ value: string }>(`SELECT value FROM ${META_TABLE} WHERE key = 'read_only'`)
@@ -67,7 +73,22 @@ export function resetStoreState(storage: StorageLike): void {
   if (!state) return;
   state.verbs.clear();
   state.nouns.clear();
+  state.versions.clear();
   state.head = undefined;
+  state.lastIds = undefined;
+}
+
+/** The last version and action ids, read once from SQLite's AUTOINCREMENT counters. */
+export function lastIds(storage: StorageLike, state: StoreState): { version: number; action: number } {
+  if (state.lastIds) return state.lastIds;
+  const rows = storage.sql
+    .exec<{ name: string; seq: number }>(
+      "SELECT name, seq FROM sqlite_sequence WHERE name IN ('things', 'actions')",
+    )
+    .toArray();
+  const of = (name: string): number => rows.find((r) => r.name === name)?.seq ?? 0;
+  state.lastIds = { version: of('things'), action: of('actions') };
+  return state.lastIds;
 }
 
 /** The chain head: the newest event, or what an import or compaction left in the meta table. */

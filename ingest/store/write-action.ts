@@ -1,7 +1,7 @@
 import type { ACTION_STATUSES, DURABILITIES } from '../../schemas/index.ts';
-import type { StorageLike } from '../storage-like.ts';
-import { buildEventRow } from './event-row.ts';
-import { chainHead, type StoreState, type VerbRow } from './store-state.ts';
+import type { SqlValue, StorageLike } from '../storage-like.ts';
+import { encodeEventRow } from './event-row.ts';
+import { chainHead, lastIds, type StoreState, storeState, type VerbRow } from './store-state.ts';
 import { verbForms } from './verb-forms.ts';
 
 /** One action as the store writes it. JSON columns are already serialized. */
@@ -9,7 +9,7 @@ export interface ActionWrite {
   verb: string;
   type: string;
   target: string;
-  /** The thing's new data as JSON text; `undefined` writes no new version (a failed action). */
+  /** The thing's new data as canonical JSON text; `undefined` writes no new version (a failed action). */
   data: string | null | undefined;
   deleted?: boolean;
   branch: string | null;
@@ -38,6 +38,62 @@ export interface Written {
   version: number | null;
   previous: number | null;
   hash: string;
+}
+
+const THING_COLUMNS = ['version', 'id', 'type', 'branch', 'name', 'data', 'deleted', 'createdAt'] as const;
+const RECORD_COLUMNS = [
+  'version',
+  'target',
+  'type',
+  'branch',
+  'name',
+  'data',
+  'deleted',
+  'action',
+  'verb',
+  'actor',
+  'input',
+  'durability',
+  'status',
+  'error',
+  'requestId',
+  'sessionId',
+  'workflowId',
+  'correlationId',
+  'startedAt',
+  'completedAt',
+  'ts',
+  'seq',
+  'row',
+  'hash',
+] as const;
+const insertSql = new Map<string, Map<number, string>>();
+
+// Each bound parameter costs real time in the DO SQL API, so only columns with a value are bound (the
+// others take their defaults); the statement text is cached per table and set of present columns.
+function insertPresent(
+  storage: StorageLike,
+  table: string,
+  columns: readonly string[],
+  values: (SqlValue | undefined)[],
+): void {
+  const bound: SqlValue[] = [];
+  let mask = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    mask |= 1 << i;
+    bound.push(value);
+  }
+  let byMask = insertSql.get(table);
+  if (!byMask) insertSql.set(table, (byMask = new Map()));
+  let text = byMask.get(mask);
+  if (!text) {
+    const names = columns.filter((_, i) => mask & (1 << i));
+    text = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+    byMask.set(mask, text);
+  }
+  storage.sql.exec(text, ...bound);
 }
 
 /** The row of a verb, registering it with its forms on first use. */
@@ -83,6 +139,17 @@ export function nounId(storage: StorageLike, state: StoreState, noun: string): n
  * write — the newest main version at or below the version the branch was forked from.
  */
 export function currentVersion(storage: StorageLike, id: string, branch: string | null): number | null {
+  const versions = storeState(storage).versions;
+  const key = `${branch ?? ''}\u0000${id}`;
+  const cached = versions.get(key);
+  if (cached !== undefined) return cached;
+  const found = lookupVersion(storage, id, branch);
+  if (versions.size >= 50_000) versions.clear();
+  versions.set(key, found);
+  return found;
+}
+
+function lookupVersion(storage: StorageLike, id: string, branch: string | null): number | null {
   const own = storage.sql
     .exec<{ version: number }>(
       'SELECT version FROM things WHERE id = ? AND branch IS ? ORDER BY version DESC LIMIT 1',
@@ -121,63 +188,12 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
   const noun = nounId(storage, state, w.type);
   const verb = verbRow(storage, state, w.verb);
   const previous = currentVersion(storage, w.target, w.branch);
-  let version: number | null = null;
-  if (w.data !== undefined) {
-    version = sql
-      .exec<{ version: number }>(
-        'INSERT INTO things (id, type, branch, name, data, deleted, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING version',
-        w.target,
-        noun,
-        w.branch,
-        w.name ?? null,
-        w.data,
-        w.deleted ? 1 : 0,
-        w.ts,
-      )
-      .one().version;
-    if (w.branch !== null) sql.exec('UPDATE branches SET head = ? WHERE name = ?', version, w.branch);
-  }
-  let action: number;
-  if (w.actionId !== undefined) {
-    sql.exec(
-      'UPDATE actions SET input = ?, output = ?, status = ?, error = ?, completedAt = ?, nextAttemptAt = NULL WHERE id = ?',
-      previous,
-      version,
-      w.status,
-      w.error,
-      w.completedAt,
-      w.actionId,
-    );
-    action = w.actionId;
-  } else {
-    action = sql
-      .exec<{ id: number }>(
-        `INSERT INTO actions (verb, actor, target, input, output, durability, status, error, requestId, sessionId,
-           workflowId, correlationId, type, createdAt, startedAt, completedAt, ts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        verb.id,
-        w.actor,
-        w.target,
-        previous,
-        version,
-        w.durability,
-        w.status,
-        w.error,
-        w.requestId,
-        w.sessionId,
-        w.workflowId,
-        w.correlationId,
-        noun,
-        w.ts,
-        w.startedAt,
-        w.completedAt,
-        w.ts,
-      )
-      .one().id;
-  }
+  const ids = lastIds(storage, state);
+  const version = w.data !== undefined ? ids.version + 1 : null;
+  const action = w.actionId ?? ids.action + 1;
   const head = chainHead(storage, state);
   const seq = head.seq + 1;
-  const row = buildEventRow({
+  const encoded = encodeEventRow({
     ns: state.ns,
     incarnation: state.incarnation,
     seq,
@@ -202,18 +218,71 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
     startedAt: w.startedAt,
     completedAt: w.completedAt,
   });
-  const hash = row.hash!;
-  sql.exec(
-    'INSERT INTO events (id, action, verb, source, ts, row, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    seq,
-    action,
-    verb.event,
-    w.target,
-    w.ts,
-    JSON.stringify(row),
-    head.hash,
-    hash,
-  );
+  const hash = encoded.hash;
+  if (w.actionId === undefined) {
+    insertPresent(storage, '_dotdo_record', RECORD_COLUMNS, [
+      version,
+      w.target,
+      noun,
+      w.branch,
+      w.name,
+      w.data,
+      w.deleted ? 1 : null,
+      action,
+      verb.id,
+      w.actor,
+      previous,
+      w.durability === 'try' ? null : w.durability,
+      w.status === 'completed' ? null : w.status,
+      w.error,
+      w.requestId,
+      w.sessionId,
+      w.workflowId,
+      w.correlationId,
+      w.startedAt,
+      w.completedAt,
+      w.ts,
+      seq,
+      encoded.text,
+      hash,
+    ]);
+    ids.action = action;
+  } else {
+    // Completing an action recorded earlier (a durable `do`): update it, then add version and event.
+    if (version !== null) {
+      insertPresent(storage, 'things', THING_COLUMNS, [
+        version,
+        w.target,
+        noun,
+        w.branch,
+        w.name,
+        w.data,
+        w.deleted ? 1 : null,
+        w.ts,
+      ]);
+    }
+    sql.exec(
+      'UPDATE actions SET input = ?, output = ?, status = ?, error = ?, completedAt = ?, nextAttemptAt = NULL WHERE id = ?',
+      previous,
+      version,
+      w.status,
+      w.error,
+      w.completedAt,
+      action,
+    );
+    sql.exec(
+      'INSERT INTO events (id, action, row, hash) VALUES (?, ?, ?, ?)',
+      seq,
+      action,
+      encoded.text,
+      hash,
+    );
+  }
+  if (version !== null) {
+    ids.version = version;
+    state.versions.set(`${w.branch ?? ''}\u0000${w.target}`, version);
+    if (w.branch !== null) sql.exec('UPDATE branches SET head = ? WHERE name = ?', version, w.branch);
+  }
   if (seq % state.checkpointEvery === 0) {
     sql.exec(
       'INSERT INTO _dotdo_checkpoints (head_seq, head_hash, count, ts) VALUES (?, ?, ?, ?)',

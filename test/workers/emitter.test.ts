@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { bindNamespace, createEmitter, record, type Sink } from '../../ingest/index.ts';
+import { bindNamespace, createEmitter, record, rewindOutbox, type Sink } from '../../ingest/index.ts';
 import { type EventRow, eventRow } from '../../schemas/index.ts';
 
 function capture(delayMs = 0): Sink<EventRow> & { batches: EventRow[][] } {
@@ -89,7 +89,7 @@ describe('emitter', () => {
       ]);
       expect(a.sent + b.sent).toBe(5);
       const first = sink.batches.flat().map((r) => r.id);
-      state.storage.sql.exec('UPDATE events SET streamed = 0');
+      rewindOutbox(state.storage);
       await emitter.flush();
       expect(
         sink.batches
