@@ -9,6 +9,7 @@ import {
   type Sink,
 } from '../../ingest/index.ts';
 import type { EventRow } from '../../schemas/index.ts';
+import { type ChainEvent, verifyChain } from '../../lake/chain/index.ts';
 
 const inDo = <R>(name: string, fn: (state: DurableObjectState) => R | Promise<R>): Promise<R> =>
   runInDurableObject(env.STARTUP.getByName(name), (_instance, state) => {
@@ -222,6 +223,23 @@ describe('undo', () => {
         input: { title: 'Yo' },
       });
       expect(() => actions.undo(rename.action)).toThrow(/verb "rename" has no inverse/);
+    });
+  });
+});
+
+describe('the chain across every durability', () => {
+  it('verifies, including actions whose new data is null', async () => {
+    await inDo('actions-chain', async (state) => {
+      const waited: Promise<unknown>[] = [];
+      const actions = createActions(state.storage, { waitUntil: (p) => waited.push(p) });
+      await actions.try({ verb: 'touch', type: 'Probe', target: 'p1' }); // default handler: data null
+      await actions.do({ verb: 'touch', type: 'Probe', target: 'p1', input: { n: 1 } });
+      actions.send({ verb: 'touch', type: 'Probe', target: 'p2', input: [1, 'ü', { z: 1, a: 2 }] });
+      await Promise.all(waited);
+      const rows = events(state);
+      expect(rows).toHaveLength(3);
+      expect(rows[0]!.data).toBeNull();
+      expect(verifyChain(rows as ChainEvent[])).toMatchObject({ ok: true, events: 3 });
     });
   });
 });
