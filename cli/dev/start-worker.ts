@@ -13,6 +13,12 @@ export interface StartWorkerConfig {
   ingestToken?: string;
   /** Keep DO storage and R2 on disk under dataDir; otherwise in memory. */
   persist: boolean;
+  /** The Worker's entry module (default: worker/index.ts). */
+  entry?: string;
+  /** Durable Object bindings: binding name → class name (default: STARTUP → Startup). */
+  durableObjects?: Record<string, string>;
+  /** Extra vars. */
+  vars?: Record<string, string>;
 }
 
 /** The running Worker. */
@@ -40,7 +46,7 @@ export async function startWorker(config: StartWorkerConfig): Promise<RunningWor
   await mkdir(outdir, { recursive: true });
   const scriptPath = join(outdir, 'worker.js');
   await build({
-    entryPoints: [join(root, 'worker/index.ts')],
+    entryPoints: [config.entry ?? join(root, 'worker/index.ts')],
     outfile: scriptPath,
     bundle: true,
     format: 'esm',
@@ -51,7 +57,7 @@ export async function startWorker(config: StartWorkerConfig): Promise<RunningWor
     external: ['cloudflare:*', 'node:*'],
     logLevel: 'error',
   });
-  const bindings: Record<string, string> = { INGEST_URL: config.ingestUrl };
+  const bindings: Record<string, string> = { INGEST_URL: config.ingestUrl, ...config.vars };
   if (config.ingestToken) bindings.INGEST_TOKEN = config.ingestToken;
   const miniflare = new Miniflare({
     modules: true,
@@ -59,7 +65,12 @@ export async function startWorker(config: StartWorkerConfig): Promise<RunningWor
     scriptPath,
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['nodejs_compat'],
-    durableObjects: { STARTUP: { className: 'Startup', useSQLite: true } },
+    durableObjects: Object.fromEntries(
+      Object.entries(config.durableObjects ?? { STARTUP: 'Startup' }).map(([binding, className]) => [
+        binding,
+        { className, useSQLite: true },
+      ]),
+    ),
     r2Buckets: { LAKE: 'lake' },
     bindings,
     host: '127.0.0.1',
