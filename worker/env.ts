@@ -15,4 +15,10 @@ export interface Env {
   FLUSH_DELAY_MS?: string;
   /** Rows per send (default 1000). */
   EMITTER_BATCH_ROWS?: string;
+  /** R2 SQL: the account, the lake bucket and a token with R2 SQL read access (a secret in production). */
+  R2_ACCOUNT_ID?: string;
+  LAKE_BUCKET?: string;
+  R2_SQL_TOKEN?: string;
+  /** Unset in production (Cloudflare's endpoint); the local stand-in in dev. */
+  R2_SQL_ENDPOINT?: string;
 }

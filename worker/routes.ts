@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTION_STATUSES, DURABILITIES } from '../schemas/index.ts';
 import type { Env } from './env.ts';
+import { lakeEngine, latestEvents } from './lake-queries.ts';
 
 const json = z.json();
 /** The body of `POST /ns/<host>/actions`: one action or an array of them. */
@@ -24,7 +25,7 @@ export const actionInput = z
 const actionsBody = z.union([actionInput, z.array(actionInput).min(1).max(1000)]);
 const seedBody = z.object({ count: z.number().int().min(1).max(100_000) }).strict();
 
-const ROUTE = /^\/ns\/([a-z0-9.-]+(?::\d+)?)\/(actions|flush|seed|pending)$/;
+const ROUTE = /^\/ns\/([a-z0-9.-]+(?::\d+)?)\/(actions|flush|seed|pending|events)$/;
 
 const answer = (status: number, body: unknown): Response => Response.json(body, { status });
 
@@ -55,11 +56,23 @@ export async function handle(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const match = ROUTE.exec(url.pathname);
   if (!match)
-    return answer(404, { error: `no route ${url.pathname}; use /ns/<host>/(actions|flush|seed|pending)` });
+    return answer(404, {
+      error: `no route ${url.pathname}; use /ns/<host>/(actions|flush|seed|pending|events)`,
+    });
   const [, host, operation] = match as unknown as [string, string, string];
   const ns = `https://${host}`;
   const stub = env.STARTUP.getByName(ns);
   if (operation === 'pending') return answer(200, { pending: await stub.pending(ns) });
+  if (operation === 'events') {
+    const limit = Number(url.searchParams.get('limit') ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      return answer(400, { error: 'limit must be an integer from 1 to 500' });
+    try {
+      return answer(200, { events: await latestEvents(lakeEngine(env), ns, limit) });
+    } catch (error) {
+      return answer(502, { error: `lake query failed: ${(error as Error).message}` });
+    }
+  }
   if (request.method !== 'POST') return answer(405, { error: `${operation} takes POST` });
   if (operation === 'flush') return answer(200, await stub.flush(ns));
   const body = await readJson(request);

@@ -46,6 +46,12 @@ export const command: Command = {
       ingestUrl: stack.ingestUrl,
       ingestToken: options.token,
       persist: !options.demo,
+      vars: {
+        R2_SQL_ENDPOINT: stack.url,
+        R2_ACCOUNT_ID: 'local',
+        LAKE_BUCKET: stack.pipelines.config.bucket,
+        ...(options.token ? { R2_SQL_TOKEN: options.token } : {}),
+      },
     });
     const engine = await createDuckDbEngine({ lake: stack.pipelines.bucketDir });
     const stop = async (): Promise<void> => {
@@ -57,7 +63,7 @@ export const command: Command = {
     console.log(
       `R2 SQL            POST ${stack.r2SqlUrl}/accounts/local/r2-sql/query/${stack.pipelines.config.bucket}`,
     );
-    console.log(`Worker            ${worker.url}/ns/<host>/(actions|flush|seed|pending)`);
+    console.log(`Worker            ${worker.url}/ns/<host>/(actions|flush|seed|pending|events)`);
     console.log(`Lake              ${stack.pipelines.bucketDir}`);
     if (options.demo) {
       const { table, events } = await runDemo({

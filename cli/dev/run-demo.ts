@@ -83,6 +83,14 @@ export async function runDemo(options: RunDemoOptions): Promise<{ table: string;
     files: { path: string; rows: number }[];
   };
   log(`rolled ${files.length} Parquet file(s): ${files.map((f) => f.path).join(', ')}`);
+  const newest = (await (await fetch(`${options.workerUrl}/ns/${hosts[0]}/events?limit=3`)).json()) as {
+    events?: { seq: number; event: string; target: string }[];
+    error?: string;
+  };
+  if (!newest.events) throw new Error(`the Worker could not query the lake: ${newest.error}`);
+  log(
+    `the Worker reads the lake through R2 SQL: newest of ${hosts[0]}: ${newest.events.map((e) => `#${e.seq} ${e.event} ${e.target}`).join(', ')}`,
+  );
   const result = await options.engine.query<{ hour: string; verb: string; events: number }>(
     eventsPerHour.sql(viewContext('analytics')),
   );

@@ -1,5 +1,6 @@
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { roll } from './helpers.ts';
 
 const call = (path: string, body?: unknown): Promise<Response> =>
   exports.default.fetch(`http://worker${path}`, {
@@ -30,5 +31,28 @@ describe('worker routes', () => {
     expect((await call('/nowhere')).status).toBe(404);
     const pending = await exports.default.fetch('http://worker/ns/routes.example.com/pending');
     expect(await pending.json()).toEqual({ pending: 2 });
+  });
+});
+
+describe('worker lake queries', () => {
+  it("reads a namespace's newest events back from the lake through R2 SQL (the stand-in in dev)", async () => {
+    const host = 'lake-route.example.com';
+    await call(`/ns/${host}/actions`, [
+      { verb: 'create', type: 'Startup', target: 'acme' },
+      { verb: 'update', type: 'Startup', target: 'acme', data: { n: 2 } },
+      { verb: 'publish', type: 'Startup', target: 'acme' },
+    ]);
+    await call(`/ns/${host}/flush`);
+    await roll();
+    const response = await exports.default.fetch(`http://worker/ns/${host}/events?limit=2`);
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as {
+      events: { seq: number; event: string; target: string }[];
+    };
+    expect(events).toEqual([
+      expect.objectContaining({ seq: 3, event: 'Startup.published', target: `https://${host}/acme` }),
+      expect.objectContaining({ seq: 2, event: 'Startup.updated' }),
+    ]);
+    expect((await exports.default.fetch(`http://worker/ns/${host}/events?limit=9999`)).status).toBe(400);
   });
 });

@@ -13,6 +13,7 @@ export default defineProject({
           INGEST_URL: `${inject('stackUrl')}/streams`,
           FLUSH_DELAY_MS: '3600000',
           EMITTER_BATCH_ROWS: '100',
+          R2_SQL_ENDPOINT: inject('stackUrl'),
         },
       },
     })),

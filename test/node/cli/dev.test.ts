@@ -44,6 +44,9 @@ describe('dotdo-analytics dev --demo (what npm start runs)', () => {
       expect(run.code).toBe(0);
       expect(run.ms).toBeLessThan(60_000);
       expect(run.stdout).toContain('outbox empty in all 20 objects');
+      expect(run.stdout).toMatch(
+        /the Worker reads the lake through R2 SQL: newest of startup-01\S+: #500 \w+\.\w+ https:\/\//,
+      );
       expect(run.stdout).toContain('10000 events, DuckDB over the lake');
       const lines = run.stdout.split('\n');
       const header = lines.findIndex((line) => line.startsWith('hour (UTC)'));
