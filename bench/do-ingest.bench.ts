@@ -91,8 +91,3 @@ export async function benchDoIngest(): Promise<BenchReport> {
     await rm(dataDir, { recursive: true, force: true });
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const report = await benchDoIngest();
-  console.log(report.markdown);
-}

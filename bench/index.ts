@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchDoIngest } from './do-ingest.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { type BenchReport, describeMachine } from './machine.ts';
 import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
@@ -14,6 +15,7 @@ import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
 const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'r2sql-stand-in': benchR2SqlStandIn,
   ingest: benchIngest,
+  'do-ingest': benchDoIngest,
 };
 
 const only = process.argv.slice(2);
