@@ -20,6 +20,7 @@ export {
   type SqlPosition,
   type SqlProblem,
 } from './sql-problem.ts';
+export { isSymbol, isWord, type SqlStructure, structureOf } from './sql-structure.ts';
 export { type SqlToken, type SqlTokenKind, tokenizeSql } from './tokenize-sql.ts';
 export {
   type DuckDbTranslation,
