@@ -1,5 +1,9 @@
 export {
+  type NamedSinkConfig,
+  namedSinkConfig,
+  type PipelineConfig,
   type PipelinesConfig,
+  pipelineConfig,
   pipelinesConfig,
   type ResolvedPipelinesConfig,
   type StreamConfig,
@@ -20,3 +24,15 @@ export {
   type R2FileSinkConfig,
   type StreamSink,
 } from './sinks/index.ts';
+export {
+  type CompiledStatement,
+  createPipelineTransforms,
+  type PipelineDefinition,
+  PipelineSqlError,
+  type PipelineSqlErrorKind,
+  type PipelineStatement,
+  type PipelineTransforms,
+  parsePipelineSql,
+  type SinkBatch,
+  type TransformReject,
+} from './transforms/index.ts';

@@ -43,6 +43,46 @@ export const streamConfig = z.object({
 });
 
 /**
+ * A named sink that pipelines write to. `schema` names the table in `schemas/TABLES` that types its
+ * rows: the sink takes the columns of that table its pipeline's SELECT produces (a projection) and
+ * checks every row against them. `r2` writes Parquet under `<bucket>/<path>/` (path defaults to the
+ * sink's name); `r2-data-catalog` appends to the Iceberg table `<namespace>.<table>` (table defaults to
+ * the sink's name).
+ *
+ * @example
+ * ```ts
+ * import { namedSinkConfig } from './pipelines-config.ts';
+ * namedSinkConfig.parse({ kind: 'r2', schema: 'events' }); // path: the sink's name
+ * ```
+ */
+export const namedSinkConfig = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('r2'),
+    schema: tableName,
+    path: identifier.optional(),
+    partitioning: z.string().default('year=%Y/month=%m/day=%d'),
+  }),
+  z.object({
+    kind: z.literal('r2-data-catalog'),
+    schema: tableName,
+    namespace: identifier.default('analytics'),
+    table: identifier.optional(),
+  }),
+]);
+
+/**
+ * A pipeline: SQL of one or more `;`-separated `INSERT INTO <sink> SELECT ... FROM <stream> [WHERE
+ * ...]` statements, stateless as the platform's are.
+ *
+ * @example
+ * ```ts
+ * import { pipelineConfig } from './pipelines-config.ts';
+ * pipelineConfig.parse({ name: 'audit', sql: "INSERT INTO audit_sink SELECT id, seq FROM events WHERE durability = 'do'" });
+ * ```
+ */
+export const pipelineConfig = z.object({ name: identifier, sql: z.string().min(1) });
+
+/**
  * Construction options of the Pipelines stand-in, validated: a bad value names its path.
  *
  * @example
@@ -63,6 +103,14 @@ export const pipelinesConfig = z.object({
   streams: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/), streamConfig)
     .default({ events: { table: 'events', partitioning: 'year=%Y/month=%m/day=%d', sink: { kind: 'r2' } } }),
+  /** Named sinks, written only by `pipelines`. */
+  sinks: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), namedSinkConfig).default({}),
+  /**
+   * Explicit pipelines. A stream no pipeline reads keeps its own `sink`, as if configured with
+   * `INSERT INTO <stream>_sink SELECT * FROM <stream>`; a stream a pipeline reads feeds only the sinks
+   * its pipelines name.
+   */
+  pipelines: z.array(pipelineConfig).default([]),
   /** Roll buffered records into a file this often (the platform's default is 300 s). */
   rollIntervalMs: z.number().int().positive().default(300_000),
   /** Roll once this many records are buffered. */
@@ -83,6 +131,10 @@ export const pipelinesConfig = z.object({
 
 /** Input form of one stream's configuration. */
 export type StreamConfig = z.input<typeof streamConfig>;
+/** Input form of a named sink's configuration. */
+export type NamedSinkConfig = z.input<typeof namedSinkConfig>;
+/** Input form of a pipeline's configuration. */
+export type PipelineConfig = z.input<typeof pipelineConfig>;
 /** Input form of the stand-in's configuration. */
 export type PipelinesConfig = z.input<typeof pipelinesConfig>;
 /** The stand-in's configuration with defaults applied. */

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { TABLES } from '../../schemas/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
 import { type PipelinesConfig, pipelinesConfig, type ResolvedPipelinesConfig } from './pipelines-config.ts';
-import { createCatalogSink, createR2FileSink, type RolledFile, type StreamSink } from './sinks/index.ts';
+import type { RolledFile } from './sinks/index.ts';
+import type { SinkBatch } from './transforms/create-pipeline-transforms.ts';
+import { createStreamOutputs, type StreamOutput } from './transforms/create-stream-outputs.ts';
 import { validateRecords } from './validate-records.ts';
 import { WriteAheadLog } from './write-ahead-log.ts';
 
@@ -17,6 +19,8 @@ export interface StreamStats {
   /** Accepted records not yet in a committed file (buffered, or in a roll waiting to be retried). */
   buffered: number;
   files: number;
+  /** Rows a pipeline produced that its sink's table schema refused (kept in the rejects file). */
+  transformRejected: number;
   /** Rolls that failed; their records stay in the write-ahead log and are retried by the next roll. */
   rollFailures: number;
   lastRollError?: string;
@@ -52,7 +56,8 @@ interface PendingRoll {
 interface StreamState {
   name: string;
   table: keyof typeof TABLES;
-  sink: StreamSink;
+  /** The sinks this stream's rolls land in: its own, or those its pipelines name. */
+  outputs: StreamOutput[];
   wal: WriteAheadLog;
   pending: PendingRoll[];
   buffer: Record<string, unknown>[];
@@ -70,6 +75,10 @@ const json = (status: number, body: unknown): StandInResponse => ({ status, body
  * `<dataDir>/r2/<bucket>/__r2_data_catalog/<namespace>/<table>/`.
  * Unlike the platform, invalid records are never dropped silently: the request fails, naming the
  * record and field, and the records are kept in a rejects file with the reason.
+ * With `pipelines` configured, each roll runs their stateless SQL over the batch (in DuckDB) and writes
+ * one file per named sink; rows a sink's schema refuses are counted and kept in the rejects file. The
+ * write-ahead log keeps the raw records, and the transform is redone on recovery for the sinks that
+ * have not committed the roll's file, so each sink still gets every record exactly once.
  *
  * @example
  * ```ts
@@ -88,30 +97,50 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
   const faults: number[] = [];
   const streams = new Map<string, StreamState>();
 
-  function createSink(name: string, stream: ResolvedPipelinesConfig['streams'][string]): StreamSink {
-    const schema = TABLES[stream.table];
-    if (stream.sink.kind === 'r2-data-catalog') {
-      return createCatalogSink({
-        stream: name,
-        bucketDir,
-        namespace: stream.sink.namespace,
-        table: stream.sink.table ?? stream.table,
-        schema,
-      });
-    }
-    return createR2FileSink({
-      stream: name,
-      bucketDir,
-      table: stream.table,
-      schema,
-      partitioning: stream.partitioning,
-    });
-  }
+  const outputs = createStreamOutputs(config, bucketDir);
 
-  function writeFile(state: StreamState, rows: Record<string, unknown>[], fileId: string): RolledFile {
-    const file = state.sink.write(rows, fileId);
+  function writeFile(
+    state: StreamState,
+    output: StreamOutput,
+    rows: readonly Record<string, unknown>[],
+    fileId: string,
+  ): RolledFile {
+    const file = output.sink.write(rows, fileId);
     state.stats.files += 1;
     return file;
+  }
+
+  function keepRejects(state: StreamState, batch: SinkBatch): void {
+    if (batch.rejects.length === 0) return;
+    state.stats.transformRejected += new Set(batch.rejects.map((r) => r.row)).size;
+    const at = new Date().toISOString();
+    appendFileSync(
+      join(rejectsDir, `${state.name}.ndjson`),
+      `${batch.rejects
+        .map(({ row, ...problem }) => JSON.stringify({ at, ...problem, record: row }))
+        .join('\n')}\n`,
+    );
+  }
+
+  // Writes one roll to every sink of its stream that has not committed it yet. The transform runs only
+  // when such a sink needs it, over the raw records from the log: the same batch gives the same rows.
+  function commitRoll(state: StreamState, roll: PendingRoll): RolledFile[] {
+    const files: RolledFile[] = [];
+    const uncertain = roll.uncertain;
+    roll.uncertain = true;
+    let batches: Map<string, SinkBatch> | undefined;
+    for (const output of state.outputs) {
+      if (uncertain && output.sink.committed([roll.fileId]).has(roll.fileId)) continue;
+      let rows: readonly Record<string, unknown>[] = roll.rows;
+      if (!output.identity) {
+        batches ??= outputs.transforms!.apply(state.name, roll.rows, roll.fileId);
+        const batch = batches.get(output.name)!;
+        keepRejects(state, batch);
+        rows = batch.rows;
+      }
+      if (rows.length > 0) files.push(writeFile(state, output, rows, roll.fileId));
+    }
+    return files;
   }
 
   // Commits pending rolls in order. One whose earlier attempt failed (or that a restart found sealed)
@@ -121,9 +150,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
     const files: RolledFile[] = [];
     while (state.pending.length > 0) {
       const roll = state.pending[0]!;
-      const done = roll.uncertain && state.sink.committed([roll.fileId]).has(roll.fileId);
-      roll.uncertain = true;
-      if (!done && roll.rows.length > 0) files.push(writeFile(state, roll.rows, roll.fileId));
+      if (roll.rows.length > 0) files.push(...commitRoll(state, roll));
       state.wal.release(roll.segment);
       state.pending.shift();
     }
@@ -157,7 +184,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
     const state: StreamState = {
       name,
       table: stream.table,
-      sink: createSink(name, stream),
+      outputs: outputs.byStream.get(name)!,
       wal,
       pending: wal.sealed().map((segment) => ({
         fileId: segment.fileId,
@@ -167,7 +194,15 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       })),
       buffer: wal.readOpen(),
       bufferedBytes: 0,
-      stats: { accepted: 0, rejected: 0, requestsRejected: 0, buffered: 0, files: 0, rollFailures: 0 },
+      stats: {
+        accepted: 0,
+        rejected: 0,
+        requestsRejected: 0,
+        buffered: 0,
+        files: 0,
+        transformRejected: 0,
+        rollFailures: 0,
+      },
     };
     state.bufferedBytes = state.buffer.reduce((n, r) => n + JSON.stringify(r).length, 0);
     commitPending(state);
@@ -258,6 +293,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
         }
         state.wal.close();
       }
+      outputs.close();
       if (failures.length > 0) {
         throw new Error(
           `rolls failed on close; their records stay in the write-ahead log and are committed on the next start: ${failures.join('; ')}`,

@@ -1,0 +1,13 @@
+export {
+  type CompiledStatement,
+  createPipelineTransforms,
+  type PipelineDefinition,
+  type PipelineTransforms,
+  type PipelineTransformsConfig,
+  type SinkBatch,
+  type TransformReject,
+} from './create-pipeline-transforms.ts';
+export { createStreamOutputs, type StreamOutput, type StreamOutputs } from './create-stream-outputs.ts';
+export { PipelineSqlError, type PipelineSqlErrorKind, pipelineSqlError } from './pipeline-sql-error.ts';
+export { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
+export { createSyncDuckDb, type SyncDuckDb, type SyncDuckDbResult } from './sync-duckdb.ts';
