@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 
@@ -30,6 +30,56 @@ export interface RunningWorker {
 
 const root = new URL('../..', import.meta.url).pathname;
 
+/** The compatibility date wrangler.toml declares. */
+export const COMPATIBILITY_DATE = '2026-04-01';
+
+/**
+ * Bundles a Worker entry module with esbuild for workerd: `cloudflare:*` and `node:*` stay external,
+ * `.wasm` files are copied beside the bundle to be imported as compiled modules.
+ *
+ * @example
+ * ```ts
+ * import { bundleWorker } from './start-worker.ts';
+ * const scriptPath = await bundleWorker('worker/index.ts', '.data/build');
+ * ```
+ */
+export async function bundleWorker(entry: string, outdir: string): Promise<string> {
+  await mkdir(outdir, { recursive: true });
+  const scriptPath = join(outdir, 'worker.js');
+  await build({
+    entryPoints: [entry],
+    outfile: scriptPath,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*', 'node:*'],
+    loader: { '.wasm': 'copy' },
+    logLevel: 'error',
+  });
+  return scriptPath;
+}
+
+/**
+ * The Miniflare module options for a bundle made by {@link bundleWorker}.
+ *
+ * @example
+ * ```ts
+ * import { bundleWorker, workerModules } from './start-worker.ts';
+ * new Miniflare({ ...workerModules(await bundleWorker(entry, dir)), compatibilityDate: '2026-04-01' });
+ * ```
+ */
+export function workerModules(scriptPath: string) {
+  return {
+    modules: true as const,
+    modulesRoot: dirname(scriptPath),
+    scriptPath,
+    modulesRules: [{ type: 'CompiledWasm' as const, include: ['**/*.wasm'] }],
+  };
+}
+
 /**
  * Bundles worker/index.ts and runs it in workerd through Miniflare, with the bindings wrangler.toml
  * declares — except the Pipelines binding, which Miniflare would discard: the emitter streams to the
@@ -42,28 +92,15 @@ const root = new URL('../..', import.meta.url).pathname;
  * ```
  */
 export async function startWorker(config: StartWorkerConfig): Promise<RunningWorker> {
-  const outdir = join(config.dataDir, 'build');
-  await mkdir(outdir, { recursive: true });
-  const scriptPath = join(outdir, 'worker.js');
-  await build({
-    entryPoints: [config.entry ?? join(root, 'worker/index.ts')],
-    outfile: scriptPath,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*', 'node:*'],
-    logLevel: 'error',
-  });
+  const scriptPath = await bundleWorker(
+    config.entry ?? join(root, 'worker/index.ts'),
+    join(config.dataDir, 'build'),
+  );
   const bindings: Record<string, string> = { INGEST_URL: config.ingestUrl, ...config.vars };
   if (config.ingestToken) bindings.INGEST_TOKEN = config.ingestToken;
   const miniflare = new Miniflare({
-    modules: true,
-    modulesRoot: outdir,
-    scriptPath,
-    compatibilityDate: '2026-04-01',
+    ...workerModules(scriptPath),
+    compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: ['nodejs_compat'],
     durableObjects: Object.fromEntries(
       Object.entries(config.durableObjects ?? { STARTUP: 'Startup' }).map(([binding, className]) => [

@@ -3,7 +3,14 @@ import { type BackoffOptions, backoffDelay } from '../emitter/backoff.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { type Json, nowMicros, type Recorded } from '../store/record.ts';
 import { inTransaction, lastIds, storeState } from '../store/store-state.ts';
-import { type ActionWrite, currentVersion, nounId, verbRow, writeAction } from '../store/write-action.ts';
+import {
+  type ActionWrite,
+  actionWrite,
+  currentVersion,
+  nounId,
+  verbRow,
+  writeAction,
+} from '../store/write-action.ts';
 import type { ActionCall, ActionHandler, ActionOutcome } from './action-types.ts';
 import { undoAction } from './undo-action.ts';
 
@@ -82,25 +89,20 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
   }
 
   function toWrite(call: ActionCall, durability: ActionWrite['durability'], startedAt: number): ActionWrite {
-    const ts = nowMicros();
-    return {
+    return actionWrite({
       verb: call.verb,
       type: call.type,
       target: call.target,
-      data: undefined,
       branch: call.branch ?? null,
       actor: call.actor ?? null,
       durability,
-      status: 'completed',
-      error: null,
-      ts,
+      ts: nowMicros(),
       requestId: call.requestId ?? null,
       sessionId: call.sessionId ?? null,
       workflowId: call.workflowId ?? null,
       correlationId: call.correlationId ?? null,
       startedAt,
-      completedAt: ts,
-    };
+    });
   }
 
   function finish(

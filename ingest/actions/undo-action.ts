@@ -1,7 +1,7 @@
 import type { StorageLike } from '../storage-like.ts';
 import { nowMicros, type Recorded } from '../store/record.ts';
 import { inTransaction, storeState } from '../store/store-state.ts';
-import { currentVersion, writeAction } from '../store/write-action.ts';
+import { actionWrite, currentVersion, writeAction } from '../store/write-action.ts';
 
 interface UndoSource extends Record<string, string | number | null> {
   status: string;
@@ -67,25 +67,20 @@ export function undoAction(
           .one();
   const ts = nowMicros();
   return inTransaction(storage, () => {
-    const written = writeAction(storage, state, {
-      verb: source.inverse!,
-      type: source.noun!,
-      target: source.target,
-      data: before?.data ?? null,
-      deleted: before === null || before.deleted === 1,
-      branch: source.branch,
-      actor: options.actor ?? null,
-      durability: 'try',
-      status: 'completed',
-      error: null,
-      ts,
-      requestId: null,
-      sessionId: null,
-      workflowId: null,
-      correlationId: null,
-      startedAt: ts,
-      completedAt: ts,
-    });
+    const written = writeAction(
+      storage,
+      state,
+      actionWrite({
+        verb: source.inverse!,
+        type: source.noun!,
+        target: source.target,
+        data: before?.data ?? null,
+        deleted: before === null || before.deleted === 1,
+        branch: source.branch,
+        actor: options.actor ?? null,
+        ts,
+      }),
+    );
     storage.sql.exec("UPDATE actions SET status = 'undone' WHERE id = ?", action);
     return written;
   });

@@ -44,7 +44,7 @@ export interface Emitter {
 // read the same unstreamed rows and send them twice.
 const tails = new WeakMap<StorageLike, Promise<unknown>>();
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 function utf8Length(text: string): number {
   if (!NON_ASCII.test(text)) return text.length;
   let bytes = 0;

@@ -1,9 +1,9 @@
-import { canonicalJson } from '../../lake/chain/index.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
 import { inTransaction, storeState } from '../store/store-state.ts';
 import { writeAction } from '../store/write-action.ts';
+import { lifecycleWrite } from './transfer.ts';
 
 /** What a compaction removed locally (the lake keeps all of it). */
 export interface CompactResult {
@@ -40,25 +40,9 @@ export function compact(storage: StorageLike, options: { actor?: string | null }
       events: count(storage, 'SELECT count(*) AS n FROM events'),
     });
     const before = sizes();
-    const ts = nowMicros();
     const written = writeAction(storage, state, {
-      verb: 'compact',
-      type: 'Namespace',
-      target: state.ns!,
-      data: undefined,
-      payload: canonicalJson({ before }),
-      branch: null,
+      ...lifecycleWrite(state.ns!, 'compact', nowMicros(), { before }),
       actor: options.actor ?? null,
-      durability: 'try',
-      status: 'completed',
-      error: null,
-      ts,
-      requestId: null,
-      sessionId: null,
-      workflowId: null,
-      correlationId: null,
-      startedAt: ts,
-      completedAt: ts,
     });
     // Older streamed events go (the compacted event is the new chain head; dead letters stay for
     // inspection), then finished actions no event points at, then versions nothing points at.

@@ -7,7 +7,7 @@ import { adoptIncarnation, migrate } from '../store/migrate.ts';
 import { markStreamed, pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
 import { chainHead, dropStoreState, inTransaction, storeState } from '../store/store-state.ts';
-import { writeAction } from '../store/write-action.ts';
+import { type ActionWrite, actionWrite, writeAction } from '../store/write-action.ts';
 
 type Row = Record<string, SqlValue>;
 
@@ -126,27 +126,9 @@ export function markMoved(storage: StorageLike, to: string): void {
   dropStoreState(storage);
 }
 
-/** An event about the object itself (moved, compacted, forked, replicated). */
-export function lifecycleWrite(ns: string, verb: string, ts: number, payload: unknown) {
-  return {
-    verb,
-    type: 'Namespace',
-    target: ns,
-    data: undefined,
-    payload: canonicalJson(payload),
-    branch: null,
-    actor: null,
-    durability: 'try' as const,
-    status: 'completed' as const,
-    error: null,
-    ts,
-    requestId: null,
-    sessionId: null,
-    workflowId: null,
-    correlationId: null,
-    startedAt: ts,
-    completedAt: ts,
-  };
+/** An event about the object itself (moved, compacted, forked, replicated): no version, a payload. */
+export function lifecycleWrite(ns: string, verb: string, ts: number, payload: unknown): ActionWrite {
+  return actionWrite({ verb, type: 'Namespace', target: ns, ts, payload: canonicalJson(payload) });
 }
 
 /**

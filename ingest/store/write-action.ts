@@ -31,6 +31,36 @@ export interface ActionWrite {
   payload?: string | null;
 }
 
+/**
+ * An {@link ActionWrite} with every optional field at its default: durability `try`, status
+ * `completed`, no version written, no correlation ids, started and completed at `ts`.
+ *
+ * @example
+ * ```ts
+ * import { actionWrite } from './write-action.ts';
+ * actionWrite({ verb: 'compact', type: 'Namespace', target: ns, ts: nowMicros(), payload: '{}' });
+ * ```
+ */
+export function actionWrite(
+  fields: Pick<ActionWrite, 'verb' | 'type' | 'target' | 'ts'> & Partial<ActionWrite>,
+): ActionWrite {
+  return {
+    data: undefined,
+    branch: null,
+    actor: null,
+    durability: 'try',
+    status: 'completed',
+    error: null,
+    requestId: null,
+    sessionId: null,
+    workflowId: null,
+    correlationId: null,
+    startedAt: fields.ts,
+    completedAt: fields.ts,
+    ...fields,
+  };
+}
+
 /** What one write produced. */
 export interface Written {
   action: number;
@@ -86,7 +116,10 @@ function insertPresent(
     bound.push(value);
   }
   let byMask = insertSql.get(table);
-  if (!byMask) insertSql.set(table, (byMask = new Map()));
+  if (!byMask) {
+    byMask = new Map();
+    insertSql.set(table, byMask);
+  }
   let text = byMask.get(mask);
   if (!text) {
     const names = columns.filter((_, i) => mask & (1 << i));

@@ -43,7 +43,12 @@ describe('durability: send', () => {
       const neverAcks: Sink<EventRow> = { send: () => new Promise(() => {}) };
       const waited: Promise<unknown>[] = [];
       const actions = createActions(state.storage, {
-        handlers: { ping: async ({ call }) => (await gate, { pinged: call.input ?? null }) },
+        handlers: {
+          ping: async ({ call }) => {
+            await gate;
+            return { pinged: call.input ?? null };
+          },
+        },
         waitUntil: (p) => waited.push(p),
       });
       createEmitter(state.storage, { ns: 'https://actions-send.example.com', sink: neverAcks });

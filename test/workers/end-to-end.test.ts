@@ -1,7 +1,6 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { Startup } from '../../worker/index.ts';
 import { injectIngestFaults, lakeQuery, roll } from './helpers.ts';
 
 const nsOf = (i: number): string => `https://s${i}.e2e.startups.studio`;

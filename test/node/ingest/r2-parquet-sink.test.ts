@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { bundleWorker, COMPATIBILITY_DATE, workerModules } from '../../../cli/dev/start-worker.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeParquet } from '../../../lake/index.ts';
 import { columnsOf, type EventRow, eventRow } from '../../../schemas/index.ts';
@@ -21,27 +21,13 @@ let duck: Awaited<ReturnType<DuckDBInstance['connect']>>;
 
 beforeAll(async () => {
   temp = await tempDir('r2-parquet-sink-');
-  const outdir = join(temp.dir, 'build');
-  const scriptPath = join(outdir, 'worker.js');
-  await build({
-    entryPoints: [join(root, 'test/node/fixtures/r2-sink-worker.ts')],
-    outfile: scriptPath,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*', 'node:*'],
-    loader: { '.wasm': 'copy' },
-    logLevel: 'error',
-  });
+  const scriptPath = await bundleWorker(
+    join(root, 'test/node/fixtures/r2-sink-worker.ts'),
+    join(temp.dir, 'build'),
+  );
   workerOptions = {
-    modules: true,
-    modulesRoot: outdir,
-    scriptPath,
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
+    ...workerModules(scriptPath),
+    compatibilityDate: COMPATIBILITY_DATE,
     r2Buckets: ['LAKE'],
   };
   mf = new Miniflare(workerOptions);
