@@ -64,6 +64,8 @@ export function createSyncDuckDb(timeoutMs = 120_000): SyncDuckDb {
   const duckdb = createRequire(import.meta.url).resolve('@duckdb/node-api');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // A plain CommonJS worker: the parent's flags (a loader, --input-type=module) must not change how it runs.
+    execArgv: [],
     workerData: { duckdb, port: port2, flag: flag.buffer },
     transferList: [port2],
   });

@@ -95,14 +95,14 @@ WHERE e.seq <= 6`,
       'id, seq, epoch_us(ts) AS ts, event, duration_ms, durability, status, data',
     );
     const want = rows
-      .filter((r) => r.seq <= 6 && r.seq !== 3)
+      .filter((r) => Number(r.seq) <= 6 && Number(r.seq) !== 3)
       .map((r) => ({
         id: r.id,
-        seq: BigInt(r.seq * 10),
+        seq: BigInt(Number(r.seq) * 10),
         ts: BigInt(r.ts + 1_000_000),
         event: `ACME ${r.seq}`,
-        duration_ms: r.seq / 4,
-        durability: r.seq % 2 === 0 ? 'do' : 'send',
+        duration_ms: Number(r.seq) / 4,
+        durability: Number(r.seq) % 2 === 0 ? 'do' : 'send',
         status: 'completed',
         data: JSON.stringify((r.data as { tags: string[] }).tags),
       }));

@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPipelinesStandIn, type PipelinesConfig } from '../../../local/pipelines/index.ts';
+import { createDuckDbEngine } from '../../../query/duckdb/index.ts';
+import { eventRows, post, tempDir } from '../fixtures/events.ts';
+
+const ROOT = new URL('../../..', import.meta.url).pathname;
+
+/** Created events to an r2 sink (projected), the rest whole to an Iceberg table. */
+const ROUTED: Omit<PipelinesConfig, 'dataDir'> = {
+  rollIntervalMs: 3_600_000,
+  rollRows: 10_000_000,
+  rollBytes: 1024 * 1024 * 1024,
+  sinks: {
+    created_sink: { kind: 'r2', schema: 'events' },
+    others_sink: { kind: 'r2-data-catalog', schema: 'events', namespace: 'analytics', table: 'others' },
+  },
+  pipelines: [
+    {
+      name: 'route',
+      sql: `INSERT INTO others_sink SELECT * FROM events WHERE event <> 'Startup.created';
+INSERT INTO created_sink SELECT id, seq, upper(verb) AS verb FROM events WHERE event = 'Startup.created'`,
+    },
+  ],
+};
+
+const isCreated = (seq: number) => seq % 3 === 0;
+
+/** Ids in each sink: the r2 prefix through read_parquet, the Iceberg table through its current snapshot. */
+async function sinkIds(
+  dataDir: string,
+): Promise<{ created: string[]; others: string[]; verbs: Set<unknown> }> {
+  const bucket = join(dataDir, 'r2', 'lake');
+  const db = await DuckDBInstance.create(':memory:');
+  const connection = await db.connect();
+  const created = (
+    await connection.runAndReadAll(
+      `SELECT id, verb FROM read_parquet('${bucket}/created_sink/**/*.parquet', hive_partitioning = false)`,
+    )
+  ).getRowObjectsJS() as { id: string; verb: string }[];
+  connection.closeSync();
+  const engine = await createDuckDbEngine({ lake: bucket });
+  try {
+    const others = await engine.query<{ id: string }>('SELECT id FROM analytics.others');
+    return {
+      created: created.map((r) => r.id),
+      others: others.rows.map((r) => r.id),
+      verbs: new Set(created.map((r) => r.verb)),
+    };
+  } finally {
+    engine.close();
+  }
+}
+
+function expectExactlyOnce(ids: string[], want: string[]): void {
+  expect(ids.length).toBe(new Set(ids).size);
+  expect([...ids].sort()).toEqual([...want].sort());
+}
+
+describe('Pipeline SQL: recovery stays exactly-once', () => {
+  it('a roll that fails after one sink committed is finished by the next start, each sink once', async () => {
+    const { dir, remove } = await tempDir('dotdo-pipeline-recovery-');
+    try {
+      // The r2 sink cannot create its directory (a file is in the way): it fails after the catalog sink committed.
+      const blocked = join(dir, 'r2', 'lake', 'created_sink');
+      const first = createPipelinesStandIn({ ...ROUTED, dataDir: dir });
+      writeFileSync(blocked, 'in the way');
+      expect(first.ingest('events', JSON.stringify(eventRows(1, 30)), undefined).status).toBe(200);
+      expect(() => first.roll()).toThrow();
+      expect(first.ingest('events', JSON.stringify(eventRows(31, 40)), undefined).status).toBe(200);
+      expect(readdirSync(join(dir, 'pipelines', 'wal')).some((n) => n.includes('.sealed.'))).toBe(true);
+      // The process dies here: no close, no further roll.
+
+      rmSync(blocked);
+      const second = createPipelinesStandIn({ ...ROUTED, dataDir: dir });
+      second.roll();
+      second.close();
+
+      const all = eventRows(1, 40);
+      const got = await sinkIds(dir);
+      expectExactlyOnce(
+        got.others,
+        all.filter((r) => !isCreated(Number(r.seq))).map((r) => r.id),
+      );
+      expectExactlyOnce(
+        got.created,
+        all.filter((r) => isCreated(Number(r.seq))).map((r) => r.id),
+      );
+      expect(got.verbs).toEqual(new Set(['CREATED']));
+    } finally {
+      await remove();
+    }
+  });
+
+  describe('kill -9 during a roll', () => {
+    const children = new Set<ChildProcess>();
+    afterAll(() => {
+      for (const child of children) child.kill('SIGKILL');
+    });
+
+    // The stand-in in its own process, configured with the routing pipeline.
+    const MAIN = `
+      const { startLocalStack } = await import(${JSON.stringify(`${ROOT}local/index.ts`)});
+      const stack = await startLocalStack({ dataDir: process.env.PIPELINE_DATA_DIR, port: 0, pipelines: JSON.parse(process.env.PIPELINE_CONFIG) });
+      process.stdout.write(JSON.stringify({ url: stack.url }) + '\\n');
+      process.on('SIGTERM', () => void stack.close().then(() => process.exit(0)));
+    `;
+
+    async function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', MAIN], {
+        cwd: ROOT,
+        env: { ...process.env, PIPELINE_DATA_DIR: dataDir, PIPELINE_CONFIG: JSON.stringify(ROUTED) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.add(child);
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line).url));
+        child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}: ${stderr}`)));
+      });
+      return { child, url };
+    }
+
+    function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => {
+          children.delete(child);
+          resolve();
+        });
+        child.kill(signal);
+      });
+    }
+
+    it('keeps every acknowledged record exactly once in each sink', async () => {
+      const { dir, remove } = await tempDir('dotdo-pipeline-kill-');
+      const acknowledged: number[] = [];
+      /** Per kill: whether it left a sealed WAL segment, i.e. landed inside a roll. */
+      const midRoll: boolean[] = [];
+      let seq = 0;
+      try {
+        for (const delay of [0, 5, 20, 60, 150]) {
+          const { child, url } = await start(dir);
+          for (let b = 0; b < 4; b++) {
+            const answer = await post(`${url}/streams/events`, eventRows(seq + 1, seq + 300));
+            expect(answer.status).toBe(200);
+            for (let s = seq + 1; s <= seq + 300; s++) acknowledged.push(s);
+            seq += 300;
+          }
+          const roll = fetch(`${url}/_admin/roll`, { method: 'POST' }).catch(() => null);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          await stop(child, 'SIGKILL');
+          await roll;
+          midRoll.push(readdirSync(join(dir, 'pipelines', 'wal')).some((name) => name.includes('.sealed.')));
+        }
+        expect(midRoll).toContain(true);
+        const { child, url } = await start(dir);
+        expect((await fetch(`${url}/_admin/roll`, { method: 'POST' })).status).toBe(200);
+        await stop(child, 'SIGTERM');
+
+        const got = await sinkIds(dir);
+        const id = (s: number) => eventRows(s, s)[0]!.id;
+        expectExactlyOnce(got.others, acknowledged.filter((s) => !isCreated(s)).map(id));
+        expectExactlyOnce(got.created, acknowledged.filter(isCreated).map(id));
+      } finally {
+        await remove();
+      }
+    }, 120_000);
+  });
+});
