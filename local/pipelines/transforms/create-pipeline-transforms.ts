@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { type SqlToken, toDuckDbSql } from '../../../query/dialect/index.ts';
 import { type ColumnInfo, columnsOf, type LakeType } from '../../../schemas/index.ts';
 import { validateRecords } from '../validate-records.ts';
+import { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
 import { pipelineSqlError } from './pipeline-sql-error.ts';
 import { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
 import type { SyncDuckDb } from './sync-duckdb.ts';
@@ -165,10 +166,11 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
         problem.message.replace(POSITION, ''),
       );
     }
+    const selectSql = parenthesizeJsonArrows(translated.value.sql);
     const selectAt = statement.tokens[0]!.start;
     let described: unknown[][];
     try {
-      described = db.run([`DESCRIBE ${translated.value.sql}`]).rows;
+      described = db.run([`DESCRIBE ${selectSql}`]).rows;
     } catch (cause) {
       const message = (cause as Error).message;
       const missing = /Referenced column "([^"]+)" not found/.exec(message)?.[1];
@@ -211,7 +213,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
       sink: statement.sink,
       stream: statement.stream,
       schema: sinkSchema.pick(Object.fromEntries(columns.map((c) => [c.name, true])) as Record<string, true>),
-      sql: `SELECT ${conversions.join(', ')} FROM (${translated.value.sql}\n) AS __pipeline_output`,
+      sql: `SELECT ${conversions.join(', ')} FROM (${selectSql}\n) AS __pipeline_output`,
       columns,
     };
   }

@@ -14,8 +14,13 @@ export type PipelineSqlErrorKind =
  *
  * @example
  * ```ts
+ * import { parsePipelineSql } from './parse-pipeline-sql.ts';
  * import { PipelineSqlError } from './pipeline-sql-error.ts';
- * try { createPipelinesStandIn(config); } catch (e) { if (e instanceof PipelineSqlError) e.construct; // 'GROUP BY' }
+ * try {
+ *   parsePipelineSql('by_ns', 'INSERT INTO s SELECT ns FROM events GROUP BY ns');
+ * } catch (error) {
+ *   if (error instanceof PipelineSqlError) error.construct; // 'GROUP BY', at error.position.line/column
+ * }
  * ```
  */
 export class PipelineSqlError extends Error {

@@ -48,7 +48,7 @@ describe('Pipeline SQL: filter', () => {
       pipelines: [
         {
           name: 'audit',
-          sql: "INSERT INTO audit_sink SELECT id, ns, seq, hash FROM events WHERE durability = 'do'",
+          sql: "INSERT INTO audit_sink SELECT id, ns, seq, hash FROM events WHERE durability = 'do' AND data->>'name' LIKE 'Acme %'",
         },
       ],
     });
