@@ -2,11 +2,12 @@ import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { type SqlToken, toDuckDbSql } from '../../../query/dialect/index.ts';
-import { type ColumnInfo, columnsOf, type LakeType } from '../../../schemas/index.ts';
+import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
 import { validateRecords } from '../validate-records.ts';
 import { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
 import { pipelineSqlError } from './pipeline-sql-error.ts';
 import { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
+import { convert, createStreamTable, fromDuckDb, ident, loadStreamTable, stage } from './stage-batch.ts';
 import type { SyncDuckDb } from './sync-duckdb.ts';
 
 /** A pipeline as configured: a name and its SQL (one or more INSERT statements). */
@@ -61,18 +62,9 @@ export interface PipelineTransforms {
   apply(stream: string, records: readonly Record<string, unknown>[], batchId: string): Map<string, SinkBatch>;
 }
 
-const DUCKDB_TYPES: Record<LakeType, { read: string; column: string }> = {
-  string: { read: 'VARCHAR', column: 'VARCHAR' },
-  json: { read: 'VARCHAR', column: 'JSON' },
-  int32: { read: 'INTEGER', column: 'INTEGER' },
-  int64: { read: 'VARCHAR', column: 'BIGINT' },
-  float64: { read: 'DOUBLE', column: 'DOUBLE' },
-  bool: { read: 'BOOLEAN', column: 'BOOLEAN' },
-  timestamp: { read: 'BIGINT', column: 'TIMESTAMPTZ' },
-};
-const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 const POSITION = / \(at line \d+, column \d+\)$/;
+/** DuckDB errors about a value, not about the query or the engine. */
+const DATA_ERROR = /^(Conversion|Invalid Input|Out of Range) Error/;
 
 /**
  * Compiles pipelines (`INSERT INTO sink SELECT ... FROM stream [WHERE ...]`) against their streams and
@@ -183,6 +175,11 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
           `unknown column "${missing}": stream "${statement.stream}" has no such column`,
         );
       }
+      const unknown = /Function with name "?(\w+)"? does not exist/.exec(message)?.[1];
+      if (unknown) {
+        const token = findName(statement.tokens, unknown);
+        throw fail(token?.start ?? selectAt, 'unsupported', unknown, `unknown function ${unknown}()`);
+      }
       throw fail(selectAt, 'unsupported', 'SELECT', `DuckDB refused the SELECT: ${message.split('\n')[0]}`);
     }
     const table = new Map(columnsOf(sinkSchema).map((c) => [c.name, c]));
@@ -231,7 +228,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
       writeFileSync(file, `${records.map((r) => JSON.stringify(stage(schema, r))).join('\n')}\n`);
       try {
         db.run([createStreamTable(stream, schema), loadStreamTable(stream, schema, file)]);
-        for (const statement of mine) out.set(statement.sink, evaluate(statement));
+        for (const statement of mine) out.set(statement.sink, evaluateBatch(statement, records));
       } finally {
         unlinkSync(file);
       }
@@ -239,11 +236,56 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
     },
   };
 
-  function evaluate(statement: CompiledStatement): SinkBatch {
-    const result = db.run([statement.sql]);
+  // A record the SELECT cannot evaluate (a CAST that fails on its value, say) would fail the whole batch
+  // on every retry and stop the sink for good: the batch is then evaluated record by record, and the
+  // records that fail are kept as rejects with DuckDB's message. Other errors fail the roll, to be retried.
+  function evaluateBatch(
+    statement: CompiledStatement,
+    records: readonly Record<string, unknown>[],
+  ): SinkBatch {
+    try {
+      return evaluate(statement, db.run([statement.sql]).rows);
+    } catch (error) {
+      if (!DATA_ERROR.test((error as Error).message)) throw error;
+    }
+    const table = ident(statement.stream);
+    db.run([
+      `CREATE OR REPLACE TABLE __pipeline_batch AS SELECT *, row_number() OVER () AS __row FROM ${table}`,
+    ]);
+    const batch: SinkBatch = { rows: [], rejects: [] };
+    try {
+      records.forEach((record, i) => {
+        try {
+          const one = `CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (__row) FROM __pipeline_batch WHERE __row = ${i + 1}`;
+          const part = evaluate(statement, db.run([one, statement.sql]).rows);
+          batch.rows.push(...part.rows);
+          batch.rejects.push(...part.rejects);
+        } catch (error) {
+          const message = (error as Error).message;
+          if (!DATA_ERROR.test(message)) throw error;
+          const { pipeline, sink } = statement;
+          batch.rejects.push({
+            pipeline,
+            sink,
+            field: '(record)',
+            message: message.split('\n')[0]!,
+            row: { ...record },
+          });
+        }
+      });
+    } finally {
+      db.run([
+        `CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (__row) FROM __pipeline_batch ORDER BY __row`,
+        'DROP TABLE __pipeline_batch',
+      ]);
+    }
+    return batch;
+  }
+
+  function evaluate(statement: CompiledStatement, results: unknown[][]): SinkBatch {
     const rows: Record<string, unknown>[] = [];
     const rejects: TransformReject[] = [];
-    for (const values of result.rows) {
+    for (const values of results) {
       const row: Record<string, unknown> = {};
       let problem: { field: string; message: string } | null = null;
       statement.columns.forEach((column, i) => {
@@ -265,67 +307,6 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
     }
     return { rows, rejects };
   }
-}
-
-function createStreamTable(stream: string, schema: z.ZodObject): string {
-  const columns = columnsOf(schema).map((c) => `${ident(c.name)} ${DUCKDB_TYPES[c.lakeType].column}`);
-  return `CREATE OR REPLACE TABLE ${ident(stream)} (${columns.join(', ')})`;
-}
-
-function loadStreamTable(stream: string, schema: z.ZodObject, file: string): string {
-  const columns = columnsOf(schema);
-  const read = columns.map((c) => `${literal(c.name)}: ${literal(DUCKDB_TYPES[c.lakeType].read)}`);
-  const select = columns.map((c) => {
-    const name = ident(c.name);
-    if (c.lakeType === 'timestamp') return `CAST(make_timestamp(${name}) AS TIMESTAMPTZ)`;
-    if (c.lakeType === 'int64') return `CAST(${name} AS BIGINT)`;
-    if (c.lakeType === 'json') return `CAST(${name} AS JSON)`;
-    return name;
-  });
-  return `INSERT INTO ${ident(stream)} SELECT ${select.join(', ')} FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {${read.join(', ')}})`;
-}
-
-/** A raw record as DuckDB reads it: int64 as decimal text, json as JSON text, the rest as is. */
-function stage(schema: z.ZodObject, record: Record<string, unknown>): Record<string, unknown> {
-  const parsed = schema.parse(record) as Record<string, unknown>;
-  const staged: Record<string, unknown> = {};
-  for (const column of columnsOf(schema)) {
-    const value = parsed[column.name];
-    if (value === null || value === undefined) continue;
-    if (column.lakeType === 'int64') staged[column.name] = String(value);
-    else if (column.lakeType === 'json') staged[column.name] = JSON.stringify(value);
-    else staged[column.name] = value;
-  }
-  return staged;
-}
-
-/** The SQL that brings an output column into the form its sink column is read back in. */
-function convert(name: string, lakeType: LakeType, type: string): string {
-  if (lakeType === 'timestamp' && type.startsWith('TIMESTAMP')) return `epoch_us(${name})`;
-  if (lakeType === 'json' && type !== 'VARCHAR' && type !== 'JSON')
-    return `CAST(to_json(${name}) AS VARCHAR)`;
-  if (lakeType === 'json') return `CAST(${name} AS VARCHAR)`;
-  return name;
-}
-
-function fromDuckDb(value: unknown, lakeType: LakeType): unknown {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') {
-    const small = Number(value);
-    return Number.isSafeInteger(small)
-      ? small
-      : lakeType === 'int64'
-        ? value
-        : new Error(`${value} is out of range`);
-  }
-  if (lakeType === 'json' && typeof value === 'string') {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return new Error(`must be JSON text for a json column, got ${JSON.stringify(value.slice(0, 80))}`);
-    }
-  }
-  return value;
 }
 
 /** The token naming `name` (an alias when `output`: the last match before the top-level FROM). */

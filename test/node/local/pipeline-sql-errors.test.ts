@@ -149,6 +149,13 @@ const REFUSED: Record<string, Refusal> = {
     at: 'name FROM',
     message: /produces "name", which is not a column of sink "audit_sink"/,
   },
+  'unknown function': {
+    sql: 'INSERT INTO audit_sink SELECT id, frobnicate(ns) AS ns FROM events',
+    construct: 'frobnicate',
+    code: 'unsupported',
+    at: 'frobnicate',
+    message: /unknown function frobnicate\(\)/,
+  },
   'not an INSERT': {
     sql: 'SELECT id FROM events',
     construct: 'SELECT',

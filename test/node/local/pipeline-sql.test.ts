@@ -124,6 +124,39 @@ WHERE e.seq <= 6`,
   });
 });
 
+describe('Pipeline SQL: a record the SELECT cannot evaluate', () => {
+  it("is rejected with DuckDB's message; the other records land, in that sink and the others", async () => {
+    const pipelines = await standIn({
+      sinks: { casted: { kind: 'r2', schema: 'events' }, everything: { kind: 'r2', schema: 'events' } },
+      pipelines: [
+        {
+          name: 'cast',
+          sql: `INSERT INTO casted SELECT id, seq, CAST(CASE WHEN seq = 2 THEN 'two' ELSE '1' END AS INTEGER) AS schema_version FROM events;
+INSERT INTO everything SELECT id, seq FROM events`,
+        },
+      ],
+    });
+    const rows = events(5);
+    expect(pipelines.ingest('events', JSON.stringify(rows), undefined).status).toBe(200);
+    expect(pipelines.roll().map((f) => f.rows)).toEqual([4, 5]);
+    const casted = await readR2(pipelines.bucketDir, 'casted', 'seq, schema_version');
+    expect(casted).toEqual([1, 3, 4, 5].map((seq) => ({ seq: BigInt(seq), schema_version: 1 })));
+    const everything = await readR2(pipelines.bucketDir, 'everything', 'seq');
+    expect(everything).toEqual([1, 2, 3, 4, 5].map((seq) => ({ seq: BigInt(seq) })));
+    expect(pipelines.stats().events!.transformRejected).toBe(1);
+    const [reject, ...more] = readFileSync(
+      join(pipelines.config.dataDir, 'pipelines/rejects/events.ndjson'),
+      'utf8',
+    )
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(more).toEqual([]);
+    expect(reject).toMatchObject({ pipeline: 'cast', sink: 'casted', field: '(record)', record: { seq: 2 } });
+    expect(reject.message).toMatch(/^Conversion Error: Could not convert string 'two' to INT32/);
+  });
+});
+
 describe('Pipeline SQL: fan-out', () => {
   let stack: LocalStack;
 

@@ -1,0 +1,86 @@
+/**
+ * How a batch of stream records enters DuckDB and how a SELECT's output comes back: the stream's table
+ * has the types the lake reads (json as JSON, timestamps as TIMESTAMPTZ), and output values return to
+ * the form records travel in (timestamps as µs, int64 as number or bigint, json parsed).
+ *
+ * @module
+ */
+import type { z } from 'zod';
+import { columnsOf, type LakeType } from '../../../schemas/index.ts';
+
+const DUCKDB_TYPES: Record<LakeType, { read: string; column: string }> = {
+  string: { read: 'VARCHAR', column: 'VARCHAR' },
+  json: { read: 'VARCHAR', column: 'JSON' },
+  int32: { read: 'INTEGER', column: 'INTEGER' },
+  int64: { read: 'VARCHAR', column: 'BIGINT' },
+  float64: { read: 'DOUBLE', column: 'DOUBLE' },
+  bool: { read: 'BOOLEAN', column: 'BOOLEAN' },
+  timestamp: { read: 'BIGINT', column: 'TIMESTAMPTZ' },
+};
+/** A DuckDB quoted identifier. */
+export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** `CREATE OR REPLACE TABLE <stream>` with the lake's DuckDB types. */
+export function createStreamTable(stream: string, schema: z.ZodObject): string {
+  const columns = columnsOf(schema).map((c) => `${ident(c.name)} ${DUCKDB_TYPES[c.lakeType].column}`);
+  return `CREATE OR REPLACE TABLE ${ident(stream)} (${columns.join(', ')})`;
+}
+
+/** Inserts a staged NDJSON file into the stream's table, converting to the lake's types. */
+export function loadStreamTable(stream: string, schema: z.ZodObject, file: string): string {
+  const columns = columnsOf(schema);
+  const read = columns.map((c) => `${literal(c.name)}: ${literal(DUCKDB_TYPES[c.lakeType].read)}`);
+  const select = columns.map((c) => {
+    const name = ident(c.name);
+    if (c.lakeType === 'timestamp') return `CAST(make_timestamp(${name}) AS TIMESTAMPTZ)`;
+    if (c.lakeType === 'int64') return `CAST(${name} AS BIGINT)`;
+    if (c.lakeType === 'json') return `CAST(${name} AS JSON)`;
+    return name;
+  });
+  return `INSERT INTO ${ident(stream)} SELECT ${select.join(', ')} FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {${read.join(', ')}})`;
+}
+
+/** A raw record as DuckDB reads it: int64 as decimal text, json as JSON text, the rest as is. */
+export function stage(schema: z.ZodObject, record: Record<string, unknown>): Record<string, unknown> {
+  const parsed = schema.parse(record) as Record<string, unknown>;
+  const staged: Record<string, unknown> = {};
+  for (const column of columnsOf(schema)) {
+    const value = parsed[column.name];
+    if (value === null || value === undefined) continue;
+    if (column.lakeType === 'int64') staged[column.name] = String(value);
+    else if (column.lakeType === 'json') staged[column.name] = JSON.stringify(value);
+    else staged[column.name] = value;
+  }
+  return staged;
+}
+
+/** The SQL that brings an output column into the form its sink column is read back in. */
+export function convert(name: string, lakeType: LakeType, type: string): string {
+  if (lakeType === 'timestamp' && type.startsWith('TIMESTAMP')) return `epoch_us(${name})`;
+  if (lakeType === 'json' && type !== 'VARCHAR' && type !== 'JSON')
+    return `CAST(to_json(${name}) AS VARCHAR)`;
+  if (lakeType === 'json') return `CAST(${name} AS VARCHAR)`;
+  return name;
+}
+
+/** An output value in the form records travel in, or an Error naming why it cannot be. */
+export function fromDuckDb(value: unknown, lakeType: LakeType): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') {
+    const small = Number(value);
+    return Number.isSafeInteger(small)
+      ? small
+      : lakeType === 'int64'
+        ? value
+        : new Error(`${value} is out of range`);
+  }
+  if (lakeType === 'json' && typeof value === 'string') {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return new Error(`must be JSON text for a json column, got ${JSON.stringify(value.slice(0, 80))}`);
+    }
+  }
+  return value;
+}
