@@ -31,3 +31,4 @@ export {
   toDuckDbSql,
 } from './to-duckdb-sql.ts';
 export { withR2SqlDialect } from './with-r2-sql-dialect.ts';
+export { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';

@@ -1,3 +1,4 @@
+import { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
 import { analyzeR2Sql, type CheckedR2Sql, type R2SqlStatement } from './check-r2-sql.ts';
 import { AGGREGATE_ONLY_RENAMES, type CallArgument, R2SQL_FUNCTIONS } from './r2-sql-functions.ts';
 import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from './sql-problem.ts';
@@ -96,7 +97,8 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
     ok: true,
     value: {
       ...base,
-      sql: needsLimit ? `${translated}\nLIMIT ${limit}` : translated,
+      // DuckDB binds -> and ->> looser than AND and comparisons; DataFusion binds them to their operand.
+      sql: parenthesizeJsonArrows(needsLimit ? `${translated}\nLIMIT ${limit}` : translated),
       limitApplied: needsLimit,
     },
   };

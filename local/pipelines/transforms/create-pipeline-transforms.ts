@@ -4,7 +4,6 @@ import type { z } from 'zod';
 import { type SqlToken, toDuckDbSql } from '../../../query/dialect/index.ts';
 import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
 import { validateRecords } from '../validate-records.ts';
-import { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
 import { pipelineSqlError } from './pipeline-sql-error.ts';
 import { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
 import { convert, createStreamTable, fromDuckDb, ident, loadStreamTable, stage } from './stage-batch.ts';
@@ -158,7 +157,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
         problem.message.replace(POSITION, ''),
       );
     }
-    const selectSql = parenthesizeJsonArrows(translated.value.sql);
+    const selectSql = translated.value.sql;
     const selectAt = statement.tokens[0]!.start;
     let described: unknown[][];
     try {

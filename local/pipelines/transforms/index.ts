@@ -11,4 +11,3 @@ export { createStreamOutputs, type StreamOutput, type StreamOutputs } from './cr
 export { PipelineSqlError, type PipelineSqlErrorKind, pipelineSqlError } from './pipeline-sql-error.ts';
 export { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
 export { createSyncDuckDb, type SyncDuckDb, type SyncDuckDbResult } from './sync-duckdb.ts';
-export { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
