@@ -87,7 +87,7 @@ export async function benchDoIngest(): Promise<BenchReport> {
       '',
       'Where record() spends its time (probes in the same harness, same machine): the single bound INSERT that a view',
       'trigger fans out to things, actions and events costs ~22 µs, ~8 µs of it for storing the pre-built ~1 KB row',
-      'that lets flush ship stored text without a join or a re-parse; SHA-256 through workerd's node:crypto costs',
+      "that lets flush ship stored text without a join or a re-parse; SHA-256 through workerd's node:crypto costs",
       '~4.5 µs a call (fixed overhead; the portable JS hash is ~9 µs); building the canonical row and the rest of',
       'the glue ~10 µs. Three exec calls per record instead of the trigger cost ~7 µs more; a per-record SELECT of',
       'the current version, `RETURNING` cursors and binding null columns cost ~20 µs more before they were removed.',
