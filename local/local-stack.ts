@@ -81,7 +81,8 @@ const STREAM_ROUTE = /^\/streams\/([^/]+)$/;
 /**
  * Starts the local stand-ins on one HTTP server on 127.0.0.1: Pipelines HTTP ingest
  * (`POST /streams/<stream>`), the R2 SQL API (`POST /api/v1/accounts/<account>/r2-sql/query/<bucket>`),
- * and admin routes for tests and demos (`POST /_admin/roll`, `POST /_admin/faults`, `GET /_admin/stats`).
+ * and admin routes for tests and demos (`POST /_admin/roll`, `POST /_admin/faults`, `GET /_admin/stats` per stream,
+ * `GET /_admin/stats/r2sql` for queries).
  * Faults: `{"ingest": [500, 503]}` answers the next requests with those statuses; `{"rate": 0.3,
  * "after": 0.5, "seed": 7}` fails 30 % of requests at random, half of them after storing the records
  * (a lost acknowledgement); `{"rate": 0}` stops.
@@ -125,6 +126,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     const method = request.method ?? 'GET';
     if (method === 'GET' && path === '/healthz') return { status: 200, body: { ok: true } };
     if (method === 'GET' && path === '/_admin/stats') return { status: 200, body: pipelines.stats() };
+    if (method === 'GET' && path === '/_admin/stats/r2sql') return { status: 200, body: r2sql.stats() };
     if (method === 'GET' && path === '/_admin/faults') return { status: 200, body: { injected } };
     if (method !== 'POST')
       return { status: 405, body: { success: false, error: `${method} ${path}: use POST` } };

@@ -74,6 +74,18 @@ describe('Pipelines stand-in → Parquet', () => {
     expect(stack.pipelines.stats().events).toMatchObject({ accepted: 0, rejected: 2, requestsRejected: 1 });
   });
 
+  it('counts R2 SQL queries by outcome over HTTP', async () => {
+    const url = `${stack.r2SqlUrl}/accounts/local/r2-sql/query/lake`;
+    expect((await postJson(url, { query: 'SELECT 1 AS one' })).status).toBe(200);
+    const refused = await postJson(url, { query: 'DELETE FROM analytics.events' });
+    expect(refused.body.errors[0].code).toBe(40004);
+    const stats = (await (await fetch(`${stack.url}/_admin/stats/r2sql`)).json()) as {
+      succeeded: number;
+      failed: Record<string, number>;
+    };
+    expect(stats).toMatchObject({ queries: 2, succeeded: 1, failed: { '40004': 1 } });
+  });
+
   it('keeps every acknowledged record across a crash before the roll (write-ahead log)', async () => {
     const rows = Array.from({ length: 40 }, (_, i) => eventFixture(i + 1));
     for (let i = 0; i < 4; i++) {
