@@ -3,11 +3,10 @@
  *
  * @module
  */
-import type { Env } from './env.ts';
+import type { Env } from './startup.ts';
 import { handle } from './routes.ts';
 
-export type { Env } from './env.ts';
-export { Startup } from './startup.ts';
+export { type Env, Startup } from './startup.ts';
 
 export default {
   fetch(request: Request, env: Env): Promise<Response> {

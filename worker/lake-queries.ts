@@ -1,5 +1,5 @@
 import { createR2SqlEngine, type QueryEngine } from '../query/index.ts';
-import type { Env } from './env.ts';
+import type { Env } from './startup.ts';
 
 /**
  * The Worker's query engine: R2 SQL over the lake bucket's catalog. In production the endpoint is

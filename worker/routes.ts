@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACTION_STATUSES, DURABILITIES } from '../schemas/index.ts';
-import type { Env } from './env.ts';
+import type { Env } from './startup.ts';
 import { lakeEngine, latestEvents } from './lake-queries.ts';
 
 const json = z.json();

@@ -1,4 +1,4 @@
-import type { Env as WorkerEnv } from '../../worker/env.ts';
+import type { Env as WorkerEnv } from '../../worker/startup.ts';
 
 declare global {
   namespace Cloudflare {
