@@ -1,54 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDuckDbEngine } from '../../../query/duckdb/index.ts';
 import { eventRows, post, tempDir } from '../fixtures/events.ts';
+import { killStandInProcesses, startStandInProcess, stopProcess } from '../fixtures/stand-in-process.ts';
 
-const ROOT = new URL('../../..', import.meta.url).pathname;
-const MAIN = join(ROOT, 'test/node/fixtures/local-stack-main.ts');
 /** Delays between asking for a roll and SIGKILL: before, during and after the Parquet write and WAL release. */
 const KILL_DELAYS_MS = [0, 3, 10, 25, 50, 100, 200];
 const BATCHES = 8;
 const BATCH = 500;
 
-const children = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
-
-/** Starts the stand-in in its own process on `dataDir` and resolves once it prints its URL. */
-async function start(dataDir: string, sink: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, dataDir, '0', sink], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) =>
-      reject(new Error(`stand-in exited with ${code} before listening: ${stderr}`)),
-    );
-  });
-  return { child, url };
-}
-
-function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => {
-      children.delete(child);
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
+afterAll(killStandInProcesses);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,7 +23,7 @@ describe.each(['r2', 'r2-data-catalog'])('kill -9 of the stand-in during a roll 
     const midRoll: boolean[] = [];
     try {
       for (const delay of KILL_DELAYS_MS) {
-        const { child, url } = await start(dir, sink);
+        const { child, url } = await startStandInProcess(dir, { sink: sink as 'r2' | 'r2-data-catalog' });
         for (let b = 0; b < BATCHES; b++) {
           const rows = eventRows(seq + 1, seq + BATCH);
           seq += BATCH;
@@ -80,7 +42,7 @@ describe.each(['r2', 'r2-data-catalog'])('kill -9 of the stand-in during a roll 
           () => null,
         );
         await sleep(delay);
-        await killed(child, 'SIGKILL');
+        await stopProcess(child, 'SIGKILL');
         await Promise.all([roll, lateAnswer]);
         midRoll.push(readdirSync(join(dir, 'pipelines', 'wal')).some((name) => name.includes('.sealed.')));
       }
@@ -89,9 +51,9 @@ describe.each(['r2', 'r2-data-catalog'])('kill -9 of the stand-in during a roll 
       expect(midRoll).toContain(true);
 
       // Restart on the same directory, roll what recovery left buffered, and stop cleanly.
-      const { child, url } = await start(dir, sink);
+      const { child, url } = await startStandInProcess(dir, { sink: sink as 'r2' | 'r2-data-catalog' });
       expect((await fetch(`${url}/_admin/roll`, { method: 'POST' })).status).toBe(200);
-      await killed(child, 'SIGTERM');
+      await stopProcess(child, 'SIGTERM');
 
       const engine = await createDuckDbEngine({ lake: join(dir, 'r2', 'lake') });
       try {
@@ -129,13 +91,13 @@ describe('a torn WAL tail (a write cut short by the crash, never acknowledged)',
         join(wal, 'events.open.ndjson'),
         `${JSON.stringify(eventRows(1, 2))}\n[{"schema_version":1,"id":"htt`,
       );
-      const first = await start(dir, 'r2');
+      const first = await startStandInProcess(dir, { sink: 'r2' });
       expect((await post(`${first.url}/streams/events`, eventRows(3, 4))).status).toBe(200);
-      await killed(first.child, 'SIGKILL');
+      await stopProcess(first.child, 'SIGKILL');
 
-      const second = await start(dir, 'r2');
+      const second = await startStandInProcess(dir, { sink: 'r2' });
       expect((await fetch(`${second.url}/_admin/roll`, { method: 'POST' })).status).toBe(200);
-      await killed(second.child, 'SIGTERM');
+      await stopProcess(second.child, 'SIGTERM');
       const engine = await createDuckDbEngine({ lake: join(dir, 'r2', 'lake') });
       try {
         const { rows } = await engine.query<{ seq: number }>('SELECT seq FROM analytics.events ORDER BY seq');

@@ -1,14 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPipelinesStandIn, type PipelinesConfig } from '../../../local/pipelines/index.ts';
 import { createDuckDbEngine } from '../../../query/duckdb/index.ts';
 import { eventRows, post, tempDir } from '../fixtures/events.ts';
-
-const ROOT = new URL('../../..', import.meta.url).pathname;
+import { killStandInProcesses, startStandInProcess, stopProcess } from '../fixtures/stand-in-process.ts';
 
 /** Created events to an r2 sink (projected), the rest whole to an Iceberg table. */
 const ROUTED: Omit<PipelinesConfig, 'dataDir'> = {
@@ -97,47 +94,7 @@ describe('Pipeline SQL: recovery stays exactly-once', () => {
   });
 
   describe('kill -9 during a roll', () => {
-    const children = new Set<ChildProcess>();
-    afterAll(() => {
-      for (const child of children) child.kill('SIGKILL');
-    });
-
-    // The stand-in in its own process, configured with the routing pipeline.
-    const MAIN = `
-      const { startLocalStack } = await import(${JSON.stringify(`${ROOT}local/index.ts`)});
-      const stack = await startLocalStack({ dataDir: process.env.PIPELINE_DATA_DIR, port: 0, pipelines: JSON.parse(process.env.PIPELINE_CONFIG) });
-      process.stdout.write(JSON.stringify({ url: stack.url }) + '\\n');
-      process.on('SIGTERM', () => void stack.close().then(() => process.exit(0)));
-    `;
-
-    async function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', MAIN], {
-        cwd: ROOT,
-        env: { ...process.env, PIPELINE_DATA_DIR: dataDir, PIPELINE_CONFIG: JSON.stringify(ROUTED) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.add(child);
-      let stderr = '';
-      child.stderr!.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const url = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line).url));
-        child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}: ${stderr}`)));
-      });
-      return { child, url };
-    }
-
-    function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-      return new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => {
-          children.delete(child);
-          resolve();
-        });
-        child.kill(signal);
-      });
-    }
+    afterAll(killStandInProcesses);
 
     it('keeps every acknowledged record exactly once in each sink', async () => {
       const { dir, remove } = await tempDir('dotdo-pipeline-kill-');
@@ -147,7 +104,7 @@ describe('Pipeline SQL: recovery stays exactly-once', () => {
       let seq = 0;
       try {
         for (const delay of [0, 5, 20, 60, 150]) {
-          const { child, url } = await start(dir);
+          const { child, url } = await startStandInProcess(dir, { pipelines: ROUTED });
           for (let b = 0; b < 4; b++) {
             const answer = await post(`${url}/streams/events`, eventRows(seq + 1, seq + 300));
             expect(answer.status).toBe(200);
@@ -156,14 +113,14 @@ describe('Pipeline SQL: recovery stays exactly-once', () => {
           }
           const roll = fetch(`${url}/_admin/roll`, { method: 'POST' }).catch(() => null);
           await new Promise((resolve) => setTimeout(resolve, delay));
-          await stop(child, 'SIGKILL');
+          await stopProcess(child, 'SIGKILL');
           await roll;
           midRoll.push(readdirSync(join(dir, 'pipelines', 'wal')).some((name) => name.includes('.sealed.')));
         }
         expect(midRoll).toContain(true);
-        const { child, url } = await start(dir);
+        const { child, url } = await startStandInProcess(dir, { pipelines: ROUTED });
         expect((await fetch(`${url}/_admin/roll`, { method: 'POST' })).status).toBe(200);
-        await stop(child, 'SIGTERM');
+        await stopProcess(child, 'SIGTERM');
 
         const got = await sinkIds(dir);
         const id = (s: number) => eventRows(s, s)[0]!.id;
