@@ -6,31 +6,32 @@
  * @module
  */
 import type { z } from 'zod';
-import { columnsOf, type LakeType } from '../../../schemas/index.ts';
+import { columnsOf, duckDbTypeOf, type LakeType } from '../../../schemas/index.ts';
 
-const DUCKDB_TYPES: Record<LakeType, { read: string; column: string }> = {
-  string: { read: 'VARCHAR', column: 'VARCHAR' },
-  json: { read: 'VARCHAR', column: 'JSON' },
-  int32: { read: 'INTEGER', column: 'INTEGER' },
-  int64: { read: 'VARCHAR', column: 'BIGINT' },
-  float64: { read: 'DOUBLE', column: 'DOUBLE' },
-  bool: { read: 'BOOLEAN', column: 'BOOLEAN' },
-  timestamp: { read: 'BIGINT', column: 'TIMESTAMPTZ' },
+// Staged columns take the lake's DuckDB types, except JSON, which is staged as DuckDB's JSON type so
+// `->` and `->>` work on it. Values are read from NDJSON as text where JSON numbers would lose
+// precision (int64) or where the wire form differs (timestamps travel as µs).
+const columnType = (lakeType: LakeType): string => (lakeType === 'json' ? 'JSON' : duckDbTypeOf(lakeType));
+const READ_TYPES: Partial<Record<LakeType, string>> = {
+  int64: 'VARCHAR',
+  timestamp: 'BIGINT',
+  json: 'VARCHAR',
 };
+const readType = (lakeType: LakeType): string => READ_TYPES[lakeType] ?? duckDbTypeOf(lakeType);
 /** A DuckDB quoted identifier. */
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 /** `CREATE OR REPLACE TABLE <stream>` with the lake's DuckDB types. */
 export function createStreamTable(stream: string, schema: z.ZodObject): string {
-  const columns = columnsOf(schema).map((c) => `${ident(c.name)} ${DUCKDB_TYPES[c.lakeType].column}`);
+  const columns = columnsOf(schema).map((c) => `${ident(c.name)} ${columnType(c.lakeType)}`);
   return `CREATE OR REPLACE TABLE ${ident(stream)} (${columns.join(', ')})`;
 }
 
 /** Inserts a staged NDJSON file into the stream's table, converting to the lake's types. */
 export function loadStreamTable(stream: string, schema: z.ZodObject, file: string): string {
   const columns = columnsOf(schema);
-  const read = columns.map((c) => `${literal(c.name)}: ${literal(DUCKDB_TYPES[c.lakeType].read)}`);
+  const read = columns.map((c) => `${literal(c.name)}: ${literal(readType(c.lakeType))}`);
   const select = columns.map((c) => {
     const name = ident(c.name);
     if (c.lakeType === 'timestamp') return `CAST(make_timestamp(${name}) AS TIMESTAMPTZ)`;
