@@ -4,6 +4,7 @@ import { CATALOG_PREFIX } from '../../lake/iceberg/index.ts';
 import { TABLES } from '../../schemas/index.ts';
 import type { QueryEngine, QueryResult } from '../query-engine.ts';
 import type { DuckDbConnectionLike, DuckDbEngineConfig } from './duckdb-engine-config.ts';
+import { quoteIdent, quoteString } from './duckdb-quote.ts';
 import {
   directorySource,
   icebergSource,
@@ -22,9 +23,6 @@ export interface DuckDbEngine extends QueryEngine {
   tableFiles(table: string): string[];
   close(): void;
 }
-
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'UINTEGER']);
 

@@ -10,6 +10,7 @@ import {
   peekMetadataVersion,
 } from '../../lake/iceberg/index.ts';
 import { columnsOf, duckDbTypeOf } from '../../schemas/index.ts';
+import { quoteIdent, quoteString } from './duckdb-quote.ts';
 
 /** What a table reads from right now: its relation (SQL) and the files it covers. */
 export interface TableState {
@@ -25,9 +26,6 @@ export interface TableSource {
   readonly kind: TableState['kind'];
   poll(): Promise<TableState | null>;
 }
-
-const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const quoteString = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 const DUCKDB_TYPES: Record<IcebergPrimitive, string> = {
   string: 'VARCHAR',

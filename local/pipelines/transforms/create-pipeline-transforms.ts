@@ -6,7 +6,8 @@ import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
 import { validateRecords } from '../validate-records.ts';
 import { pipelineSqlError } from './pipeline-sql-error.ts';
 import { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
-import { convert, createStreamTable, fromDuckDb, ident, loadStreamTable, stage } from './stage-batch.ts';
+import { quoteIdent } from '../../../query/duckdb/duckdb-quote.ts';
+import { convert, createStreamTable, fromDuckDb, loadStreamTable, stage } from './stage-batch.ts';
 import type { SyncDuckDb } from './sync-duckdb.ts';
 
 /** A pipeline as configured: a name and its SQL (one or more INSERT statements). */
@@ -202,7 +203,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
           `the SELECT produces "${name}" twice: column names must be unique`,
         );
       columns.push(column);
-      conversions.push(`${convert(ident(name), column.lakeType, type)} AS ${ident(name)}`);
+      conversions.push(`${convert(quoteIdent(name), column.lakeType, type)} AS ${quoteIdent(name)}`);
     }
     return {
       pipeline,
@@ -247,7 +248,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
     } catch (error) {
       if (!DATA_ERROR.test((error as Error).message)) throw error;
     }
-    const table = ident(statement.stream);
+    const table = quoteIdent(statement.stream);
     db.run([
       `CREATE OR REPLACE TABLE __pipeline_batch AS SELECT *, row_number() OVER () AS __row FROM ${table}`,
     ]);

@@ -6,6 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
+import { quoteIdent, quoteString } from '../../../query/duckdb/duckdb-quote.ts';
 import { columnsOf, duckDbTypeOf, type LakeType } from '../../../schemas/index.ts';
 
 // Staged columns take the lake's DuckDB types, except JSON, which is staged as DuckDB's JSON type so
@@ -18,28 +19,25 @@ const READ_TYPES: Partial<Record<LakeType, string>> = {
   json: 'VARCHAR',
 };
 const readType = (lakeType: LakeType): string => READ_TYPES[lakeType] ?? duckDbTypeOf(lakeType);
-/** A DuckDB quoted identifier. */
-export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 /** `CREATE OR REPLACE TABLE <stream>` with the lake's DuckDB types. */
 export function createStreamTable(stream: string, schema: z.ZodObject): string {
-  const columns = columnsOf(schema).map((c) => `${ident(c.name)} ${columnType(c.lakeType)}`);
-  return `CREATE OR REPLACE TABLE ${ident(stream)} (${columns.join(', ')})`;
+  const columns = columnsOf(schema).map((c) => `${quoteIdent(c.name)} ${columnType(c.lakeType)}`);
+  return `CREATE OR REPLACE TABLE ${quoteIdent(stream)} (${columns.join(', ')})`;
 }
 
 /** Inserts a staged NDJSON file into the stream's table, converting to the lake's types. */
 export function loadStreamTable(stream: string, schema: z.ZodObject, file: string): string {
   const columns = columnsOf(schema);
-  const read = columns.map((c) => `${literal(c.name)}: ${literal(readType(c.lakeType))}`);
+  const read = columns.map((c) => `${quoteString(c.name)}: ${quoteString(readType(c.lakeType))}`);
   const select = columns.map((c) => {
-    const name = ident(c.name);
+    const name = quoteIdent(c.name);
     if (c.lakeType === 'timestamp') return `CAST(make_timestamp(${name}) AS TIMESTAMPTZ)`;
     if (c.lakeType === 'int64') return `CAST(${name} AS BIGINT)`;
     if (c.lakeType === 'json') return `CAST(${name} AS JSON)`;
     return name;
   });
-  return `INSERT INTO ${ident(stream)} SELECT ${select.join(', ')} FROM read_json(${literal(file)}, format = 'newline_delimited', columns = {${read.join(', ')}})`;
+  return `INSERT INTO ${quoteIdent(stream)} SELECT ${select.join(', ')} FROM read_json(${quoteString(file)}, format = 'newline_delimited', columns = {${read.join(', ')}})`;
 }
 
 /** A raw record as DuckDB reads it: int64 as decimal text, json as JSON text, the rest as is. */
