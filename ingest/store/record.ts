@@ -95,7 +95,7 @@ function json(field: string, value: unknown): string | null {
 }
 
 /** Validates a {@link RecordInput} into the form the store writes. */
-export function toActionWrite(input: RecordInput): ActionWrite {
+function toActionWrite(input: RecordInput): ActionWrite {
   return {
     verb: requireText('verb', input.verb),
     type: requireText('type', input.type),

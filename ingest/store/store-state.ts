@@ -68,7 +68,7 @@ export function dropStoreState(storage: StorageLike): void {
 }
 
 /** Forgets what was cached, after a transaction failed. */
-export function resetStoreState(storage: StorageLike): void {
+function resetStoreState(storage: StorageLike): void {
   const state = states.get(storage);
   if (!state) return;
   state.verbs.clear();

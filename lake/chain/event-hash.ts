@@ -1,9 +1,6 @@
 import { canonicalJson } from './canonical-json.ts';
 import { sha256Hex } from './sha256-hex.ts';
 
-/** The columns of a chained row that its hash covers: all but `hash`, and none that is null. */
-export type ChainedRow = { prev_hash: string | null; hash: string | null } & Record<string, unknown>;
-
 /**
  * The text an event's hash is computed over: the canonical JSON of the row without `hash` and without
  * null columns — so adding a nullable column later leaves every earlier hash valid.

@@ -5,7 +5,7 @@
  * @module
  */
 export { canonicalJson } from './canonical-json.ts';
-export { type ChainedRow, eventHash, hashInput } from './event-hash.ts';
+export { eventHash, hashInput } from './event-hash.ts';
 export { sha256Hex, sha256HexPortable } from './sha256-hex.ts';
 export {
   type ChainCheckpoint,
