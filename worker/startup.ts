@@ -67,6 +67,8 @@ export class Startup extends DurableObject<Env> {
   private emitter?: Emitter;
   private readonly actions: Actions;
   private flushFailures = 0;
+  /** The alarm this instance knows is set (null: none; undefined: not read yet). */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -99,8 +101,11 @@ export class Startup extends DurableObject<Env> {
 
   /** Sets the alarm for `at` unless one is due sooner. */
   private async scheduleAlarm(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    // Remember the alarm already set, so a burst of writes does not read the alarm once per write.
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   private afterWrite(): void {
@@ -211,6 +216,7 @@ export class Startup extends DurableObject<Env> {
 
   /** Runs due `do` retries, then flushes; a failed flush retries with exponential backoff and jitter. */
   override async alarm(): Promise<void> {
+    this.alarmAt = null; // the alarm that is running is spent
     await this.actions.runDue();
     const ns = this.ctx.storage.sql
       .exec<{ value: string }>("SELECT value FROM _dotdo_meta WHERE key = 'ns'")
