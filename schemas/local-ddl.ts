@@ -1,8 +1,11 @@
 /**
  * The tables inside each Durable Object's SQLite, as numbered migrations. Things are versioned, never
  * mutated: the `things` rowid (`version`) is the version. Timestamps are integers of UTC microseconds.
- * `AUTOINCREMENT` keeps rowids from ever being reused, so event `seq` stays gapless and monotonic even
- * after local history is compacted.
+ * The store hands out every version, action id and event `seq` itself (the next after the highest ever
+ * used, which compaction records in the meta table), so ids are never reused even after local history
+ * is compacted. The hot tables carry no foreign keys, CHECK constraints or AUTOINCREMENT: each costs
+ * microseconds on every `record()`, and every write to them goes through the store, which resolves and
+ * validates the same references in memory.
  *
  * @module
  */
@@ -47,9 +50,9 @@ export const LOCAL_MIGRATIONS: readonly LocalMigration[] = [
         description TEXT
       )`,
       `CREATE TABLE things (
-        version INTEGER PRIMARY KEY AUTOINCREMENT,
+        version INTEGER PRIMARY KEY,
         id TEXT NOT NULL,
-        type INTEGER NOT NULL REFERENCES nouns(id),
+        type INTEGER NOT NULL,
         branch TEXT,
         name TEXT,
         data TEXT,
@@ -59,22 +62,21 @@ export const LOCAL_MIGRATIONS: readonly LocalMigration[] = [
       )`,
       'CREATE INDEX things_by_id ON things (id, branch, version)',
       `CREATE TABLE actions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        verb INTEGER NOT NULL REFERENCES verbs(id),
+        id INTEGER PRIMARY KEY,
+        verb INTEGER NOT NULL,
         actor TEXT,
         target TEXT NOT NULL,
-        input INTEGER REFERENCES things(version),
-        output INTEGER REFERENCES things(version),
+        input INTEGER,
+        output INTEGER,
         options TEXT,
-        durability TEXT NOT NULL DEFAULT 'try' CHECK (durability IN ('send', 'try', 'do')),
-        status TEXT NOT NULL DEFAULT 'completed'
-          CHECK (status IN ('pending', 'running', 'completed', 'failed', 'undone', 'retrying')),
+        durability TEXT NOT NULL DEFAULT 'try',
+        status TEXT NOT NULL DEFAULT 'completed',
         error TEXT,
         requestId TEXT,
         sessionId TEXT,
         workflowId TEXT,
         correlationId TEXT,
-        type INTEGER REFERENCES nouns(id),
+        type INTEGER,
         attempts INTEGER NOT NULL DEFAULT 0,
         nextAttemptAt INTEGER,
         createdAt INTEGER NOT NULL,
@@ -82,19 +84,21 @@ export const LOCAL_MIGRATIONS: readonly LocalMigration[] = [
         completedAt INTEGER,
         ts INTEGER NOT NULL
       )`,
-      "CREATE INDEX actions_due ON actions (nextAttemptAt) WHERE status IN ('pending', 'running', 'retrying')",
-      // The outbox. `row` is the global row, built and hashed in the recording transaction. The other
-      // columns are read from it, so a write binds only what it must.
+      // The durable (`do`) actions still in flight. A separate table rather than a partial index, which
+      // every insert into `actions` would pay for.
+      'CREATE TABLE _dotdo_due (action INTEGER PRIMARY KEY)',
+      // The outbox. `row` is the global row, built and hashed in the recording transaction: its canonical
+      // JSON (keys sorted, nulls left out) with `hash` appended. No generated columns: SQLite computes
+      // even virtual ones on every insert. `event_log` reads the common fields out of the row.
       `CREATE TABLE events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        action INTEGER REFERENCES actions(id),
-        row TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        verb TEXT GENERATED ALWAYS AS (json_extract(row, '$.verb')) VIRTUAL,
-        source TEXT GENERATED ALWAYS AS (json_extract(row, '$.target')) VIRTUAL,
-        ts INTEGER GENERATED ALWAYS AS (json_extract(row, '$.ts')) VIRTUAL,
-        prev_hash TEXT GENERATED ALWAYS AS (json_extract(row, '$.prev_hash')) VIRTUAL
+        id INTEGER PRIMARY KEY,
+        action INTEGER,
+        row TEXT NOT NULL
       )`,
+      `CREATE VIEW event_log AS SELECT id AS seq, action, json_extract(row, '$.event') AS event,
+        json_extract(row, '$.target') AS target, json_extract(row, '$.ts') AS ts,
+        json_extract(row, '$.prev_hash') AS prev_hash, json_extract(row, '$.hash') AS hash, row
+        FROM events`,
       // Streaming goes in seq order and one flush at a time, so "streamed" is a watermark: every event
       // with id <= streamedThrough was acknowledged by the sink (or dead-lettered).
       `CREATE TABLE _dotdo_outbox (
@@ -110,7 +114,7 @@ export const LOCAL_MIGRATIONS: readonly LocalMigration[] = [
         NULL AS deleted, NULL AS action, NULL AS verb, NULL AS actor, NULL AS input, NULL AS durability,
         NULL AS status, NULL AS error, NULL AS requestId, NULL AS sessionId, NULL AS workflowId,
         NULL AS correlationId, NULL AS startedAt, NULL AS completedAt, NULL AS ts, NULL AS seq,
-        NULL AS row, NULL AS hash`,
+        NULL AS row`,
       `CREATE TRIGGER _dotdo_record_insert INSTEAD OF INSERT ON _dotdo_record BEGIN
         INSERT INTO things (version, id, type, branch, name, data, deleted, createdAt)
           SELECT NEW.version, NEW.target, NEW.type, NEW.branch, NEW.name, NEW.data, coalesce(NEW.deleted, 0), NEW.ts
@@ -120,10 +124,10 @@ export const LOCAL_MIGRATIONS: readonly LocalMigration[] = [
           VALUES (NEW.action, NEW.verb, NEW.actor, NEW.target, NEW.input, NEW.version, coalesce(NEW.durability, 'try'),
             coalesce(NEW.status, 'completed'), NEW.error, NEW.requestId, NEW.sessionId, NEW.workflowId,
             NEW.correlationId, NEW.type, NEW.ts, NEW.startedAt, NEW.completedAt, NEW.ts);
-        INSERT INTO events (id, action, row, hash) VALUES (NEW.seq, NEW.action, NEW.row, NEW.hash);
+        INSERT INTO events (id, action, row) VALUES (NEW.seq, NEW.action, NEW.row);
       END`,
       `CREATE TABLE _dotdo_dead_letters (
-        seq INTEGER PRIMARY KEY REFERENCES events(id),
+        seq INTEGER PRIMARY KEY,
         reason TEXT NOT NULL,
         bytes INTEGER NOT NULL,
         at INTEGER NOT NULL

@@ -81,7 +81,7 @@ export class Startup extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       const waiting = ctx.storage.sql
         .exec<{ n: number }>(
-          "SELECT (SELECT count(*) FROM events WHERE id > (SELECT streamedThrough FROM _dotdo_outbox)) + (SELECT count(*) FROM actions WHERE durability = 'do' AND status IN ('pending', 'running', 'retrying')) AS n",
+          'SELECT (SELECT count(*) FROM events WHERE id > (SELECT streamedThrough FROM _dotdo_outbox)) + (SELECT count(*) FROM _dotdo_due) AS n',
         )
         .one().n;
       if (waiting > 0) await this.scheduleAlarm(Date.now() + Number(env.FLUSH_DELAY_MS ?? 1000));

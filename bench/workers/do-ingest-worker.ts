@@ -115,7 +115,7 @@ export class BenchObject extends DurableObject<Env> {
     for (const { id } of ids) {
       const e = sql
         .exec<Record<string, string | number | null>>(
-          `SELECT e.id AS seq, e.ts, t.data, v.verb AS action, v.event AS past, n.noun, a.actor, a.target, a.durability,
+          `SELECT e.id AS seq, a.ts, t.data, v.verb AS action, v.event AS past, n.noun, a.actor, a.target, a.durability,
                   a.status, a.input, a.output, t.branch
            FROM events e JOIN actions a ON a.id = e.action JOIN verbs v ON v.id = a.verb
            JOIN things t ON t.version = a.output JOIN nouns n ON n.id = t.type WHERE e.id = ?`,

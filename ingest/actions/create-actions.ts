@@ -186,7 +186,7 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
   function nextDueAtMs(): number | null {
     const row = sql
       .exec<{ at: number | null }>(
-        "SELECT min(nextAttemptAt) AS at FROM actions WHERE durability = 'do' AND status IN ('pending', 'retrying')",
+        "SELECT min(a.nextAttemptAt) AS at FROM _dotdo_due d JOIN actions a ON a.id = d.action WHERE a.status IN ('pending', 'retrying')",
       )
       .one();
     return row.at === null ? null : Math.ceil(row.at / 1000);
@@ -225,6 +225,7 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
           startedAt,
           startedAt,
         );
+        sql.exec('INSERT INTO _dotdo_due (action) VALUES (?)', id);
         ids.action = id;
         return id;
       });
@@ -233,10 +234,9 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
     async runDue(nowMs = Date.now()) {
       const due = sql
         .exec<{ id: number; options: string; attempts: number; startedAt: number }>(
-          `SELECT id, options, attempts, startedAt FROM actions
-           WHERE durability = 'do' AND status IN ('pending', 'retrying', 'running')
-             AND (status = 'running' OR nextAttemptAt IS NULL OR nextAttemptAt <= ?)
-           ORDER BY id`,
+          `SELECT a.id, a.options, a.attempts, a.startedAt FROM _dotdo_due d JOIN actions a ON a.id = d.action
+           WHERE a.status = 'running' OR a.nextAttemptAt IS NULL OR a.nextAttemptAt <= ?
+           ORDER BY a.id`,
           nowMs * 1000,
         )
         .toArray()

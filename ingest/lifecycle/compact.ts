@@ -1,7 +1,8 @@
 import type { StorageLike } from '../storage-like.ts';
 import { pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
-import { inTransaction, storeState } from '../store/store-state.ts';
+import { writeMeta } from '../store/meta.ts';
+import { inTransaction, lastIds, storeState } from '../store/store-state.ts';
 import { writeAction } from '../store/write-action.ts';
 import { lifecycleWrite } from './transfer.ts';
 
@@ -44,6 +45,10 @@ export function compact(storage: StorageLike, options: { actor?: string | null }
       ...lifecycleWrite(state.ns!, 'compact', nowMicros(), { before }),
       actor: options.actor ?? null,
     });
+    // Ids are handed out after the highest one ever used; remember it before rows may go.
+    const ids = lastIds(storage, state);
+    writeMeta(storage, 'last_version', String(ids.version));
+    writeMeta(storage, 'last_action', String(ids.action));
     // Older streamed events go (the compacted event is the new chain head; dead letters stay for
     // inspection), then finished actions no event points at, then versions nothing points at.
     sql.exec(

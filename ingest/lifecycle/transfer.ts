@@ -6,7 +6,7 @@ import { writeMeta } from '../store/meta.ts';
 import { adoptIncarnation, migrate } from '../store/migrate.ts';
 import { markStreamed, pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
-import { chainHead, dropStoreState, inTransaction, storeState } from '../store/store-state.ts';
+import { chainHead, dropStoreState, inTransaction, lastIds, storeState } from '../store/store-state.ts';
 import { type ActionWrite, actionWrite, writeAction } from '../store/write-action.ts';
 
 type Row = Record<string, SqlValue>;
@@ -17,6 +17,8 @@ export interface StateBundle {
   ns: string;
   incarnation: string;
   head: { seq: number; hash: string | null };
+  /** The highest version and action ids the source ever used; the new instance continues after them. */
+  lastIds?: { version: number; action: number };
   tables: { nouns: Row[]; verbs: Row[]; things: Row[]; branches: Row[]; actions: Row[] };
 }
 
@@ -45,12 +47,13 @@ export function exportState(storage: StorageLike, options: { allowUnstreamed?: b
     ns: state.ns,
     incarnation: state.incarnation,
     head: { ...chainHead(storage, state) },
+    lastIds: { ...lastIds(storage, state) },
     tables: {
       nouns: select('nouns'),
       verbs: select('verbs'),
       things: select('things'),
       branches: select('branches'),
-      actions: select('actions', "WHERE durability = 'do' AND status IN ('pending', 'running', 'retrying')"),
+      actions: select('actions', 'WHERE id IN (SELECT action FROM _dotdo_due)'),
     },
   };
 }
@@ -97,6 +100,13 @@ export function importState(
   requireFresh(storage);
   const seq = inTransaction(storage, () => {
     for (const table of TABLES) insertAll(storage, table, bundle.tables[table]);
+    storage.sql.exec(
+      "INSERT INTO _dotdo_due (action) SELECT id FROM actions WHERE durability = 'do' AND status IN ('pending', 'running', 'retrying')",
+    );
+    if (bundle.lastIds) {
+      writeMeta(storage, 'last_version', String(bundle.lastIds.version));
+      writeMeta(storage, 'last_action', String(bundle.lastIds.action));
+    }
     writeMeta(storage, 'chain_head_seq', String(bundle.head.seq));
     markStreamed(storage, bundle.head.seq, nowMicros()); // everything up to the head was streamed by the source
     if (bundle.head.hash) writeMeta(storage, 'chain_head_hash', bundle.head.hash);

@@ -24,7 +24,7 @@ export interface StoreState {
   head: ChainHead | undefined;
   /** Current version per `branch \u0000 id`; filled on use, dropped with the other caches. */
   versions: Map<string, number | null>;
-  /** The last version and action ids handed out (AUTOINCREMENT keeps them from being reused). */
+  /** The last version and action ids handed out; never reused, even after compaction. */
   lastIds: { version: number; action: number } | undefined;
   /** Set when this storage may no longer write events: a replica, or a namespace that moved away. */
   readOnly: string | null;
@@ -78,16 +78,18 @@ function resetStoreState(storage: StorageLike): void {
   state.lastIds = undefined;
 }
 
-/** The last version and action ids, read once from SQLite's AUTOINCREMENT counters. */
+/** The last version and action ids, read once: the highest in the tables or recorded by a compaction. */
 export function lastIds(storage: StorageLike, state: StoreState): { version: number; action: number } {
   if (state.lastIds) return state.lastIds;
-  const rows = storage.sql
-    .exec<{ name: string; seq: number }>(
-      "SELECT name, seq FROM sqlite_sequence WHERE name IN ('things', 'actions')",
+  const row = storage.sql
+    .exec<{ version: number; action: number }>(
+      `SELECT max(coalesce((SELECT max(version) FROM things), 0),
+                  coalesce((SELECT CAST(value AS INTEGER) FROM ${META_TABLE} WHERE key = 'last_version'), 0)) AS version,
+              max(coalesce((SELECT max(id) FROM actions), 0),
+                  coalesce((SELECT CAST(value AS INTEGER) FROM ${META_TABLE} WHERE key = 'last_action'), 0)) AS action`,
     )
-    .toArray();
-  const of = (name: string): number => rows.find((r) => r.name === name)?.seq ?? 0;
-  state.lastIds = { version: of('things'), action: of('actions') };
+    .one();
+  state.lastIds = { version: row.version, action: row.action };
   return state.lastIds;
 }
 
@@ -95,7 +97,9 @@ export function lastIds(storage: StorageLike, state: StoreState): { version: num
 export function chainHead(storage: StorageLike, state: StoreState): ChainHead {
   if (state.head) return state.head;
   const last = storage.sql
-    .exec<{ id: number; hash: string }>('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1')
+    .exec<{ id: number; hash: string }>(
+      "SELECT id, json_extract(row, '$.hash') AS hash FROM events ORDER BY id DESC LIMIT 1",
+    )
     .toArray()[0];
   if (last) {
     state.head = { seq: last.id, hash: last.hash };
@@ -118,8 +122,13 @@ export function chainHead(storage: StorageLike, state: StoreState): ChainHead {
  * never describe rows that were rolled back.
  */
 export function inTransaction<T>(storage: StorageLike, fn: () => T): T {
+  return dropCachesOnError(storage, () => storage.transactionSync(fn));
+}
+
+/** Runs `fn`; if it throws, the in-memory caches are dropped (for a single statement, atomic by itself). */
+export function dropCachesOnError<T>(storage: StorageLike, fn: () => T): T {
   try {
-    return storage.transactionSync(fn);
+    return fn();
   } catch (error) {
     resetStoreState(storage);
     throw error;

@@ -95,7 +95,6 @@ const RECORD_COLUMNS = [
   'ts',
   'seq',
   'row',
-  'hash',
 ] as const;
 const insertSql = new Map<string, Map<number, string>>();
 
@@ -277,7 +276,6 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
       w.ts,
       seq,
       encoded.text,
-      hash,
     ]);
     ids.action = action;
   } else {
@@ -303,13 +301,8 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
       w.completedAt,
       action,
     );
-    sql.exec(
-      'INSERT INTO events (id, action, row, hash) VALUES (?, ?, ?, ?)',
-      seq,
-      action,
-      encoded.text,
-      hash,
-    );
+    sql.exec('INSERT INTO events (id, action, row) VALUES (?, ?, ?)', seq, action, encoded.text);
+    sql.exec('DELETE FROM _dotdo_due WHERE action = ?', action);
   }
   if (version !== null) {
     ids.version = version;
