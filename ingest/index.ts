@@ -14,7 +14,7 @@ export { isSink, type Sink, SinkError } from './sink.ts';
 export { createHttpSink, type HttpSinkConfig } from './sinks/http/index.ts';
 export type { SqlCursorLike, SqlStorageLike, SqlValue, StorageLike } from './storage-like.ts';
 export { type BindOptions, bindNamespace } from './store/bind-namespace.ts';
-export { eventId, qualify } from './store/event-row.ts';
+export { eventId, parseEventRow, qualify } from './store/event-row.ts';
 export { migrate, type StoreMeta } from './store/migrate.ts';
 export {
   type Json,

@@ -5,6 +5,7 @@ import { bindNamespace } from '../store/bind-namespace.ts';
 import { markStreamed, pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
 import { storeState } from '../store/store-state.ts';
+import { parseEventRow } from '../store/event-row.ts';
 
 /** Construction options of {@link createEmitter}. */
 export interface EmitterConfig {
@@ -101,7 +102,7 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
 
   async function send(texts: string[]): Promise<void> {
     if (config.sink.sendJson) await config.sink.sendJson(`[${texts.join(',')}]`, texts.length);
-    else await config.sink.send(texts.map((text) => JSON.parse(text) as EventRow));
+    else await config.sink.send(texts.map(parseEventRow));
   }
 
   async function flushEvents(result: FlushResult): Promise<void> {
@@ -182,7 +183,9 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
     },
     checkpoint(): CheckpointRow | null {
       const head = sql
-        .exec<{ id: number; hash: string }>('SELECT id, hash FROM events ORDER BY id DESC LIMIT 1')
+        .exec<{ id: number; hash: string }>(
+          "SELECT id, json_extract(row, '$.hash') AS hash FROM events ORDER BY id DESC LIMIT 1",
+        )
         .toArray()[0];
       if (!head) return null;
       const ts = nowMicros();

@@ -59,77 +59,184 @@ export interface EventParts {
   completedAt: number | null;
 }
 
-/** The event row as stored and sent: JSON text in column order (nulls included), and its hash. */
+/** The event row as stored and sent: its canonical JSON with `hash` appended, and the hash. */
 export interface EncodedEvent {
   text: string;
   hash: string;
 }
 
-const COLUMNS = Object.keys(eventRow.shape);
-const at = (name: string): number => {
-  const index = COLUMNS.indexOf(name);
-  if (index < 0) throw new Error(`events row has no column ${name}`);
-  return index;
-};
-const I = Object.fromEntries(COLUMNS.map((c) => [c, at(c)])) as Record<string, number>;
-// The hash covers the canonical JSON of the row: keys sorted, nulls and `hash` left out. The columns are
-// fixed, so their sorted order (as positions) and the key prefixes are computed once, not per row.
-const SORTED = COLUMNS.filter((c) => c !== 'hash')
-  .sort()
-  .map((c) => I[c]!);
-const KEYS = COLUMNS.map((c) => `"${c}":`);
-const HASH = I.hash!;
-const str = (value: string | null): string | null => (value === null ? null : JSON.stringify(value));
-const num = (value: number | null): string | null => (value === null ? null : JSON.stringify(value));
+/** The events columns, in schema order. */
+export const EVENT_COLUMNS: readonly string[] = Object.keys(eventRow.shape);
+
+// The row is written directly in canonical form: keys in sorted order, null columns left out, `hash`
+// left out. encodeEventRow appends the keys in this order by hand; this check makes a schema change
+// that moves a key fail at load time instead of hashing a non-canonical text.
+const SORTED_KEYS = [
+  'action',
+  'actor',
+  'branch',
+  'completed_at',
+  'correlation_id',
+  'data',
+  'durability',
+  'duration_ms',
+  'error',
+  'event',
+  'id',
+  'incarnation',
+  'input_version',
+  'ns',
+  'output_version',
+  'prev_hash',
+  'request_id',
+  'schema_version',
+  'seq',
+  'session_id',
+  'started_at',
+  'status',
+  'target',
+  'ts',
+  'type',
+  'verb',
+  'workflow_id',
+];
+if (
+  SORTED_KEYS.join() !==
+  EVENT_COLUMNS.filter((c) => c !== 'hash')
+    .sort()
+    .join()
+) {
+  throw new Error('encodeEventRow writes keys out of canonical order: update SORTED_KEYS with the schema');
+}
+
+// JSON text of a string without its closing quote, so `${open}…"` extends it; JSON escaping is per
+// character, so escaped parts concatenate to the escaped whole.
+const open = (value: string): string => JSON.stringify(value).slice(0, -1);
+
+// The same few names, paths and actors recur in nearly every row of a namespace, so their JSON is
+// cached per namespace (bounded) instead of escaped and qualified again for each event.
+const CACHE_LIMIT = 10_000;
+
+interface NsFragments {
+  ns: string;
+  incarnation: string;
+  nsJson: string;
+  /** `"…/` of every local path in this namespace. */
+  pathOpen: string;
+  /** `"…/events/{incarnation}/` of every event id. */
+  idOpen: string;
+  incarnationJson: string;
+  /** A path (local or absolute) → its qualified URL as JSON. */
+  qualified: Map<string, string>;
+  /** A noun → (a past-tense verb → `"Noun.verbed"`). */
+  events: Map<string, Map<string, string>>;
+  /** A name → its JSON. */
+  names: Map<string, string>;
+}
+
+let last: NsFragments | undefined;
+function fragments(ns: string, incarnation: string): NsFragments {
+  if (last?.ns === ns && last.incarnation === incarnation) return last;
+  last = {
+    ns,
+    incarnation,
+    nsJson: JSON.stringify(ns),
+    pathOpen: open(`${ns}/`),
+    idOpen: open(`${ns}/events/${incarnation}/`),
+    incarnationJson: JSON.stringify(incarnation),
+    qualified: new Map(),
+    events: new Map(),
+    names: new Map(),
+  };
+  return last;
+}
+
+function cached(map: Map<string, string>, key: string, make: (key: string) => string): string {
+  let found = map.get(key);
+  if (found === undefined) {
+    if (map.size >= CACHE_LIMIT) map.clear();
+    found = make(key);
+    map.set(key, found);
+  }
+  return found;
+}
+
+// A qualified path's JSON: local paths reuse the namespace's escaped prefix.
+function qualifiedJson(f: NsFragments, path: string): string {
+  return cached(f.qualified, path, (local) =>
+    ABSOLUTE.test(local)
+      ? JSON.stringify(local)
+      : `${f.pathOpen}${open(local.replace(/^\/+/, '')).slice(1)}"`,
+  );
+}
+
+const nameJson = (f: NsFragments, name: string): string => cached(f.names, name, JSON.stringify);
+
+function eventJson(f: NsFragments, noun: string, past: string): string {
+  let byVerb = f.events.get(noun);
+  if (!byVerb) {
+    if (f.events.size >= CACHE_LIMIT) f.events.clear();
+    byVerb = new Map();
+    f.events.set(noun, byVerb);
+  }
+  return cached(byVerb, past, () => `${open(noun)}.${open(past).slice(1)}"`);
+}
 
 /**
  * Encodes an event's global row and seals it with its hash: SHA-256 over the canonical JSON of the row
- * (as `lake/chain` defines it), written directly in sorted column order. `data`, `error` and payloads
- * arrive as canonical JSON text (canonicalJson) and are embedded as they are.
+ * (as `lake/chain` defines it), written directly with its keys in sorted order and its null columns left
+ * out. The stored and sent text is that canonical JSON with `"hash"` appended. `data`, `error` and
+ * payloads arrive as canonical JSON text (canonicalJson) and are embedded as they are.
+ *
+ * @example
+ * ```ts
+ * import { encodeEventRow } from './event-row.ts';
+ * const { text, hash } = encodeEventRow(parts); // eventHash(JSON.parse(text)) === hash
+ * ```
  */
 export function encodeEventRow(p: EventParts): EncodedEvent {
-  const target = qualify(p.ns, p.target);
-  const v: (string | null)[] = new Array(COLUMNS.length).fill(null);
-  v[I.schema_version!] = String(EVENTS_SCHEMA_VERSION);
-  v[I.id!] = str(eventId(p.ns, p.incarnation, p.seq));
-  v[I.ns!] = str(p.ns);
-  v[I.incarnation!] = str(p.incarnation);
-  v[I.seq!] = String(p.seq);
-  v[I.ts!] = String(p.ts);
-  v[I.event!] = str(`${p.noun}.${p.past}`);
-  v[I.verb!] = str(p.past);
-  v[I.action!] = str(p.action);
-  v[I.type!] = str(qualify(p.ns, p.noun));
-  v[I.target!] = str(target);
-  if (p.actor !== null) v[I.actor!] = str(qualify(p.ns, p.actor));
-  v[I.durability!] = str(p.durability);
-  v[I.status!] = str(p.status);
-  v[I.branch!] = str(p.branch);
-  if (p.input !== null) v[I.input_version!] = str(`${target}@v${p.input}`);
-  if (p.output !== null) v[I.output_version!] = str(`${target}@v${p.output}`);
+  const f = fragments(p.ns, p.incarnation);
+  const target = qualifiedJson(f, p.target);
+  let s = `{"action":${nameJson(f, p.action)}`;
+  if (p.actor !== null) s += `,"actor":${qualifiedJson(f, p.actor)}`;
+  if (p.branch !== null) s += `,"branch":${JSON.stringify(p.branch)}`;
+  if (p.completedAt !== null) s += `,"completed_at":${p.completedAt}`;
+  if (p.correlationId !== null) s += `,"correlation_id":${JSON.stringify(p.correlationId)}`;
   // JSON null is a null column: the canonical form (and so the hash) leaves it out.
-  v[I.data!] = p.data === 'null' ? null : p.data;
-  v[I.error!] = p.error === 'null' ? null : p.error;
-  v[I.request_id!] = str(p.requestId);
-  v[I.session_id!] = str(p.sessionId);
-  v[I.workflow_id!] = str(p.workflowId);
-  v[I.correlation_id!] = str(p.correlationId);
-  v[I.started_at!] = num(p.startedAt);
-  v[I.completed_at!] = num(p.completedAt);
+  if (p.data !== null && p.data !== 'null') s += `,"data":${p.data}`;
+  s += `,"durability":"${p.durability}"`;
   if (p.startedAt !== null && p.completedAt !== null)
-    v[I.duration_ms!] = num((p.completedAt - p.startedAt) / 1000);
-  v[I.prev_hash!] = str(p.prevHash);
-  let canonical = '{';
-  for (const i of SORTED) {
-    const value = v[i];
-    if (value === null || value === undefined) continue;
-    canonical += canonical.length > 1 ? `,${KEYS[i]}${value}` : `${KEYS[i]}${value}`;
-  }
-  const hash = sha256Hex(`${canonical}}`);
-  v[HASH] = `"${hash}"`;
-  let text = '{';
-  for (let i = 0; i < COLUMNS.length; i++) text += `${i > 0 ? ',' : ''}${KEYS[i]}${v[i] ?? 'null'}`;
-  return { text: `${text}}`, hash };
+    s += `,"duration_ms":${JSON.stringify((p.completedAt - p.startedAt) / 1000)}`;
+  if (p.error !== null && p.error !== 'null') s += `,"error":${p.error}`;
+  s += `,"event":${eventJson(f, p.noun, p.past)},"id":${f.idOpen}${p.seq}","incarnation":${f.incarnationJson}`;
+  if (p.input !== null) s += `,"input_version":${target.slice(0, -1)}@v${p.input}"`;
+  s += `,"ns":${f.nsJson}`;
+  if (p.output !== null) s += `,"output_version":${target.slice(0, -1)}@v${p.output}"`;
+  if (p.prevHash !== null) s += `,"prev_hash":"${p.prevHash}"`;
+  if (p.requestId !== null) s += `,"request_id":${JSON.stringify(p.requestId)}`;
+  s += `,"schema_version":${EVENTS_SCHEMA_VERSION},"seq":${p.seq}`;
+  if (p.sessionId !== null) s += `,"session_id":${JSON.stringify(p.sessionId)}`;
+  if (p.startedAt !== null) s += `,"started_at":${p.startedAt}`;
+  s += `,"status":"${p.status}","target":${target},"ts":${p.ts},"type":${qualifiedJson(f, p.noun)}`;
+  s += `,"verb":${nameJson(f, p.past)}`;
+  if (p.workflowId !== null) s += `,"workflow_id":${JSON.stringify(p.workflowId)}`;
+  const hash = sha256Hex(`${s}}`);
+  return { text: `${s},"hash":"${hash}"}`, hash };
+}
+
+/**
+ * A stored or sent row parsed into an object with every column present (null where left out).
+ *
+ * @example
+ * ```ts
+ * import { parseEventRow } from './event-row.ts';
+ * parseEventRow('{"seq":1,"hash":"…"}').data; // null
+ * ```
+ */
+export function parseEventRow(text: string): EventRow & { seq: number } {
+  const row = JSON.parse(text) as Record<string, unknown>;
+  for (const column of EVENT_COLUMNS) if (row[column] === undefined) row[column] = null;
+  return row as EventRow & { seq: number };
 }
 
 /**
@@ -142,5 +249,5 @@ export function encodeEventRow(p: EventParts): EncodedEvent {
  * ```
  */
 export function buildEventRow(p: EventParts): EventRow & { seq: number } {
-  return JSON.parse(encodeEventRow(p).text) as EventRow & { seq: number };
+  return parseEventRow(encodeEventRow(p).text);
 }

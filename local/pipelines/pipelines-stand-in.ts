@@ -6,7 +6,7 @@ import { type PipelinesConfig, pipelinesConfig, type ResolvedPipelinesConfig } f
 import type { RolledFile } from './sinks/index.ts';
 import type { SinkBatch } from './transforms/create-pipeline-transforms.ts';
 import { createStreamOutputs, type StreamOutput } from './transforms/create-stream-outputs.ts';
-import { validateRecords } from './validate-records.ts';
+import { fillAbsent, validateRecords } from './validate-records.ts';
 import { WriteAheadLog } from './write-ahead-log.ts';
 
 export type { RolledFile } from './sinks/index.ts';
@@ -257,6 +257,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
           invalid.slice(0, 20),
         );
       }
+      fillAbsent(TABLES[state.table], records as Record<string, unknown>[]);
       state.wal.append(records);
       state.buffer.push(...(records as Record<string, unknown>[]));
       state.bufferedBytes += body.length;

@@ -7,6 +7,7 @@ import {
   createActions,
   createEmitter,
   type Sink,
+  parseEventRow,
 } from '../../ingest/index.ts';
 import type { EventRow } from '../../schemas/index.ts';
 import { type ChainEvent, verifyChain } from '../../lake/chain/index.ts';
@@ -31,7 +32,7 @@ const events = (state: DurableObjectState) =>
   state.storage.sql
     .exec<{ row: string }>('SELECT row FROM events ORDER BY id')
     .toArray()
-    .map((r) => JSON.parse(r.row) as EventRow);
+    .map((r) => parseEventRow(r.row));
 
 describe('durability: send', () => {
   it('returns before the handler runs and never touches the sink; the event is recorded once the handler finishes', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeEventRow, type EventParts } from '../../../ingest/store/event-row.ts';
-import { canonicalJson, eventHash } from '../../../lake/chain/index.ts';
+import { encodeEventRow, type EventParts, parseEventRow } from '../../../ingest/store/event-row.ts';
+import { canonicalJson, eventHash, hashInput } from '../../../lake/chain/index.ts';
 import { eventRow } from '../../../schemas/index.ts';
 
 const text = fc.oneof(
@@ -47,7 +47,15 @@ describe('encodeEventRow', () => {
         const row = JSON.parse(encoded) as Record<string, unknown>;
         expect(row.hash).toBe(hash);
         expect(eventHash(row)).toBe(hash);
-        expect(Object.keys(row)).toEqual(Object.keys(eventRow.shape));
+        // Stored and sent as the canonical text itself (sorted keys, no nulls) with the hash appended.
+        const keys = Object.keys(row);
+        expect(keys.at(-1)).toBe('hash');
+        expect(keys.slice(0, -1)).toEqual(keys.slice(0, -1).sort());
+        expect(encoded).toBe(`${hashInput(row).slice(0, -1)},"hash":"${hash}"}`);
+        const full = parseEventRow(encoded);
+        expect(Object.keys(full).sort()).toEqual(Object.keys(eventRow.shape).sort());
+        for (const key of Object.keys(eventRow.shape))
+          if (!(key in row)) expect(full[key as 'data']).toBeNull();
       }),
       { numRuns: 500 },
     );
