@@ -1,7 +1,7 @@
-import type { ACTION_STATUSES, DURABILITIES } from '../../schemas/index.ts';
+import { ACTION_STATUSES, DURABILITIES } from '../../schemas/index.ts';
 import { canonicalJson } from '../../lake/chain/index.ts';
 import type { StorageLike } from '../storage-like.ts';
-import { inTransaction, storeState } from './store-state.ts';
+import { chainHead, dropCachesOnError, inTransaction, storeState } from './store-state.ts';
 import { type ActionWrite, writeAction } from './write-action.ts';
 
 /** A JSON value as stored in `data` and `error`. */
@@ -85,6 +85,13 @@ function optionalText(field: string, value: unknown): string | null {
   return value;
 }
 
+function oneOf<T extends string>(field: string, allowed: readonly T[], value: unknown, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T))
+    throw new RecordInputError(field, `must be one of ${allowed.join(', ')}, got ${String(value)}`);
+  return value as T;
+}
+
 function json(field: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
   try {
@@ -104,8 +111,8 @@ function toActionWrite(input: RecordInput): ActionWrite {
     branch: optionalText('branch', input.branch),
     name: optionalText('name', input.name),
     actor: optionalText('actor', input.actor),
-    durability: input.durability ?? 'try',
-    status: input.status ?? 'completed',
+    durability: oneOf('durability', DURABILITIES, input.durability, 'try'),
+    status: oneOf('status', ACTION_STATUSES, input.status, 'completed'),
     error: json('error', input.error),
     ts: optionalMicros('ts', input.ts) ?? nowMicros(),
     requestId: optionalText('requestId', input.requestId),
@@ -132,5 +139,14 @@ function toActionWrite(input: RecordInput): ActionWrite {
 export function record(storage: StorageLike, input: RecordInput): Recorded {
   const write = toActionWrite(input);
   const state = storeState(storage);
-  return inTransaction(storage, () => writeAction(storage, state, write));
+  // The version, action and event go in one INSERT through the record view, atomic by itself. A
+  // transaction (a savepoint, microseconds a call) is needed only when the call writes more: a verb or
+  // noun registered on first use, a branch head, or a checkpoint row.
+  const single =
+    write.branch === null &&
+    state.verbs.has(write.verb) &&
+    state.nouns.has(write.type) &&
+    (chainHead(storage, state).seq + 1) % state.checkpointEvery !== 0;
+  const run = () => writeAction(storage, state, write);
+  return single ? dropCachesOnError(storage, run) : inTransaction(storage, run);
 }
