@@ -1,5 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import sha256Module from '#sha256-module';
+import { createSha256Wasm } from './sha256-wasm/create-sha256-wasm.ts';
 
 type NodeCrypto = {
   createHash(algorithm: 'sha256'): { update(text: string): { digest(encoding: 'hex'): string } };
@@ -27,7 +29,8 @@ export const sha256HexPortable = (text: string): string => bytesToHex(sha256(enc
 
 /**
  * SHA-256 of a string's UTF-8 bytes as lower-case hex; synchronous, so it can run inside
- * `transactionSync`.
+ * `transactionSync`. Inside workerd it is the compiled `sha256.wasm` (the `workerd` condition of
+ * `#sha256-module`); under Node, `node:crypto`; anywhere else the portable hash.
  *
  * @example
  * ```ts
@@ -35,6 +38,8 @@ export const sha256HexPortable = (text: string): string => bytesToHex(sha256(enc
  * sha256Hex('abc'); // 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
  * ```
  */
-export const sha256Hex: (text: string) => string = native
-  ? (text) => native.createHash('sha256').update(text).digest('hex')
-  : sha256HexPortable;
+export const sha256Hex: (text: string) => string = sha256Module
+  ? createSha256Wasm(sha256Module)
+  : native
+    ? (text) => native.createHash('sha256').update(text).digest('hex')
+    : sha256HexPortable;
