@@ -96,36 +96,35 @@ const RECORD_COLUMNS = [
   'seq',
   'row',
 ] as const;
-const insertSql = new Map<string, Map<number, string>>();
+// Statement texts per set of present columns (a bitmask), one cache per table.
+const recordSql = new Map<number, string>();
+const thingSql = new Map<number, string>();
 
 // Each bound parameter costs real time in the DO SQL API, so only columns with a value are bound (the
 // others take their defaults); the statement text is cached per table and set of present columns.
 function insertPresent(
   storage: StorageLike,
+  statements: Map<number, string>,
   table: string,
   columns: readonly string[],
   values: (SqlValue | undefined)[],
 ): void {
-  const bound: SqlValue[] = [];
+  const args: unknown[] = [''];
   let mask = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (value === null || value === undefined) continue;
     mask |= 1 << i;
-    bound.push(value);
+    args.push(value);
   }
-  let byMask = insertSql.get(table);
-  if (!byMask) {
-    byMask = new Map();
-    insertSql.set(table, byMask);
-  }
-  let text = byMask.get(mask);
-  if (!text) {
+  let text = statements.get(mask);
+  if (text === undefined) {
     const names = columns.filter((_, i) => mask & (1 << i));
     text = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
-    byMask.set(mask, text);
+    statements.set(mask, text);
   }
-  storage.sql.exec(text, ...bound);
+  args[0] = text;
+  storage.sql.exec.apply(storage.sql, args as [string, ...unknown[]]);
 }
 
 /** The row of a verb, registering it with its forms on first use. */
@@ -252,7 +251,7 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
   });
   const hash = encoded.hash;
   if (w.actionId === undefined) {
-    insertPresent(storage, '_dotdo_record', RECORD_COLUMNS, [
+    insertPresent(storage, recordSql, '_dotdo_record', RECORD_COLUMNS, [
       version,
       w.target,
       noun,
@@ -281,7 +280,7 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
   } else {
     // Completing an action recorded earlier (a durable `do`): update it, then add version and event.
     if (version !== null) {
-      insertPresent(storage, 'things', THING_COLUMNS, [
+      insertPresent(storage, thingSql, 'things', THING_COLUMNS, [
         version,
         w.target,
         noun,

@@ -6,6 +6,8 @@ interface Sha256Exports {
 }
 
 const encoder = new TextEncoder();
+// The digest is ASCII hex, so UTF-8 decoding is a plain copy.
+const decoder = new TextDecoder();
 const PAGE = 65_536;
 
 /**
@@ -23,17 +25,19 @@ const PAGE = 65_536;
  */
 export function createSha256Wasm(module: WebAssembly.Module): (text: string) => string {
   const { memory, digest } = new WebAssembly.Instance(module, {}).exports as unknown as Sha256Exports;
+  let capacity = memory.buffer.byteLength;
   let input = new Uint8Array(memory.buffer, SHA256_INPUT);
   let out = new Uint8Array(memory.buffer, SHA256_OUT, 64);
   return (text) => {
     // UTF-8 needs at most 3 bytes per UTF-16 unit, and the padding at most 72 more.
     const need = SHA256_INPUT + text.length * 3 + 72;
-    if (need > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    if (need > capacity) {
+      memory.grow(Math.ceil((need - capacity) / PAGE));
+      capacity = memory.buffer.byteLength;
       input = new Uint8Array(memory.buffer, SHA256_INPUT);
       out = new Uint8Array(memory.buffer, SHA256_OUT, 64);
     }
     digest(encoder.encodeInto(text, input).written);
-    return String.fromCharCode.apply(null, out as unknown as number[]);
+    return decoder.decode(out);
   };
 }
