@@ -48,14 +48,21 @@ describe('lifecycle', () => {
       return exportState(state.storage);
     });
     expect(bundle.head.seq).toBe(22);
+    // Compaction dropped actions 1–20 and no action is open, yet the ids carry over: none is reused.
+    expect(bundle.lastIds).toEqual({ version: 21, action: 22 });
+    expect(bundle.tables.actions).toEqual([]);
 
     const target = env.STARTUP.getByName('lifecycle-target');
     await runInDurableObject(target, async (_i, state) => {
       expect(importState(state.storage, bundle, 'move')).toEqual({ seq: 23 });
       const emitter = createEmitter(state.storage, { ns, sink });
-      expect(
-        record(state.storage, { verb: 'update', type: 'Startup', target: 'acme', data: { n: 21 } }).seq,
-      ).toBe(24);
+      const next = record(state.storage, {
+        verb: 'update',
+        type: 'Startup',
+        target: 'acme',
+        data: { n: 21 },
+      });
+      expect(next).toMatchObject({ seq: 24, action: 24, version: 22, previous: 21 }); // moved was action 23
       expect(resolveRef(state.storage, 'acme').data).toEqual({ n: 21 });
       await emitter.flush();
     });

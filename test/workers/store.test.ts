@@ -111,6 +111,44 @@ describe('local store inside a Durable Object', () => {
     });
   });
 
+  it('writes nothing when the single INSERT of a record fails, and the next record takes the same ids', async () => {
+    await inDo('store-atomic', (state) => {
+      const sql = state.storage.sql;
+      const first = record(state.storage, {
+        verb: 'create',
+        type: 'Startup',
+        target: 'acme',
+        data: { n: 1 },
+      });
+      // Occupy the next event id, so the record view's trigger fails on its last insert.
+      sql.exec("INSERT INTO events (id, action, row) VALUES (?, NULL, '{}')", first.seq + 1);
+      const count = () =>
+        sql
+          .exec<{ things: number; actions: number; events: number }>(
+            'SELECT (SELECT count(*) FROM things) AS things, (SELECT count(*) FROM actions) AS actions, (SELECT count(*) FROM events) AS events',
+          )
+          .one();
+      expect(() =>
+        record(state.storage, { verb: 'create', type: 'Startup', target: 'acme', data: { n: 2 } }),
+      ).toThrow(/UNIQUE|PRIMARY KEY/);
+      expect(count()).toEqual({ things: 1, actions: 1, events: 2 });
+      sql.exec('DELETE FROM events WHERE id = ?', first.seq + 1);
+      const second = record(state.storage, {
+        verb: 'create',
+        type: 'Startup',
+        target: 'acme',
+        data: { n: 2 },
+      });
+      expect(second).toMatchObject({
+        seq: first.seq + 1,
+        action: first.action + 1,
+        version: first.version! + 1,
+        previous: first.version,
+      });
+      expect(count()).toEqual({ things: 2, actions: 2, events: 2 });
+    });
+  });
+
   it('binds a storage to one namespace', async () => {
     await inDo('store-ns', (state) => {
       expect(bindNamespace(state.storage, 'https://store-ns.example.com/')).toBe(
