@@ -149,6 +149,36 @@ describe('local store inside a Durable Object', () => {
     });
   });
 
+  it('reads the common fields of stored rows through event_log', async () => {
+    await inDo('store-log', (state) => {
+      const a = record(state.storage, { verb: 'create', type: 'Startup', target: 'acme', ts: 1_000_000 });
+      const b = record(state.storage, { verb: 'update', type: 'Startup', target: 'acme', ts: 2_000_000 });
+      const log = state.storage.sql
+        .exec('SELECT seq, action, event, target, ts, prev_hash, hash FROM event_log ORDER BY seq')
+        .toArray();
+      expect(log).toEqual([
+        {
+          seq: a.seq,
+          action: a.action,
+          event: 'Startup.created',
+          target: 'https://store-log.example.com/acme',
+          ts: 1_000_000,
+          prev_hash: null,
+          hash: a.hash,
+        },
+        {
+          seq: b.seq,
+          action: b.action,
+          event: 'Startup.updated',
+          target: 'https://store-log.example.com/acme',
+          ts: 2_000_000,
+          prev_hash: a.hash,
+          hash: b.hash,
+        },
+      ]);
+    });
+  });
+
   it('binds a storage to one namespace', async () => {
     await inDo('store-ns', (state) => {
       expect(bindNamespace(state.storage, 'https://store-ns.example.com/')).toBe(
