@@ -9,9 +9,9 @@ type NodeCrypto = {
 
 const encoder = new TextEncoder();
 
-// The native hash is several times faster than a JS one on the record() hot path. It is reached through
-// process.getBuiltinModule (Node ≥ 20.16, workerd with nodejs_compat) so nothing imports node:crypto
-// statically; anywhere else the portable implementation answers the same digest.
+// Under Node the native hash is several times faster than a JS one. It is reached through
+// process.getBuiltinModule (Node ≥ 20.16) so nothing imports node:crypto statically, and only looked up
+// where no compiled module was bundled; anywhere else the portable implementation answers the same digest.
 function nativeCrypto(): NodeCrypto | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
   try {
@@ -21,8 +21,6 @@ function nativeCrypto(): NodeCrypto | undefined {
     return undefined;
   }
 }
-
-const native = nativeCrypto();
 
 /** SHA-256 of a string's UTF-8 bytes, portable implementation. */
 export const sha256HexPortable = (text: string): string => bytesToHex(sha256(encoder.encode(text)));
@@ -40,6 +38,9 @@ export const sha256HexPortable = (text: string): string => bytesToHex(sha256(enc
  */
 export const sha256Hex: (text: string) => string = sha256Module
   ? createSha256Wasm(sha256Module)
-  : native
-    ? (text) => native.createHash('sha256').update(text).digest('hex')
-    : sha256HexPortable;
+  : nativeOrPortable();
+
+function nativeOrPortable(): (text: string) => string {
+  const native = nativeCrypto();
+  return native ? (text) => native.createHash('sha256').update(text).digest('hex') : sha256HexPortable;
+}
