@@ -121,8 +121,6 @@ interface NsFragments {
   ns: string;
   incarnation: string;
   nsJson: string;
-  /** `"…/` of every local path in this namespace. */
-  pathOpen: string;
   /** `"…/events/{incarnation}/` of every event id. */
   idOpen: string;
   incarnationJson: string;
@@ -141,7 +139,6 @@ function fragments(ns: string, incarnation: string): NsFragments {
     ns,
     incarnation,
     nsJson: JSON.stringify(ns),
-    pathOpen: open(`${ns}/`),
     idOpen: open(`${ns}/events/${incarnation}/`),
     incarnationJson: JSON.stringify(incarnation),
     qualified: new Map(),
@@ -161,14 +158,8 @@ function cached(map: Map<string, string>, key: string, make: (key: string) => st
   return found;
 }
 
-// A qualified path's JSON: local paths reuse the namespace's escaped prefix.
-function qualifiedJson(f: NsFragments, path: string): string {
-  return cached(f.qualified, path, (local) =>
-    ABSOLUTE.test(local)
-      ? JSON.stringify(local)
-      : `${f.pathOpen}${open(local.replace(/^\/+/, '')).slice(1)}"`,
-  );
-}
+const qualifiedJson = (f: NsFragments, path: string): string =>
+  cached(f.qualified, path, (local) => JSON.stringify(qualify(f.ns, local)));
 
 const nameJson = (f: NsFragments, name: string): string => cached(f.names, name, JSON.stringify);
 
