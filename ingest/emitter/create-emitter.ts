@@ -4,7 +4,7 @@ import type { StorageLike } from '../storage-like.ts';
 import { bindNamespace } from '../store/bind-namespace.ts';
 import { markStreamed, pendingEvents } from '../store/outbox.ts';
 import { nowMicros } from '../store/record.ts';
-import { storeState } from '../store/store-state.ts';
+import { newestEvent, storeState } from '../store/store-state.ts';
 import { parseEventRow } from '../store/event-row.ts';
 
 /** Construction options of {@link createEmitter}. */
@@ -182,11 +182,7 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
       return pendingEvents(storage);
     },
     checkpoint(): CheckpointRow | null {
-      const head = sql
-        .exec<{ id: number; hash: string }>(
-          "SELECT id, json_extract(row, '$.hash') AS hash FROM events ORDER BY id DESC LIMIT 1",
-        )
-        .toArray()[0];
+      const head = newestEvent(storage);
       if (!head) return null;
       const ts = nowMicros();
       sql.exec(

@@ -93,14 +93,18 @@ export function lastIds(storage: StorageLike, state: StoreState): { version: num
   return state.lastIds;
 }
 
-/** The chain head: the newest event, or what an import or compaction left in the meta table. */
-export function chainHead(storage: StorageLike, state: StoreState): ChainHead {
-  if (state.head) return state.head;
-  const last = storage.sql
+/** The seq and hash of the newest event in this storage, if any. */
+export const newestEvent = (storage: StorageLike): { id: number; hash: string } | undefined =>
+  storage.sql
     .exec<{ id: number; hash: string }>(
       "SELECT id, json_extract(row, '$.hash') AS hash FROM events ORDER BY id DESC LIMIT 1",
     )
     .toArray()[0];
+
+/** The chain head: the newest event, or what an import or compaction left in the meta table. */
+export function chainHead(storage: StorageLike, state: StoreState): ChainHead {
+  if (state.head) return state.head;
+  const last = newestEvent(storage);
   if (last) {
     state.head = { seq: last.id, hash: last.hash };
     return state.head;
