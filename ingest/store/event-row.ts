@@ -30,8 +30,18 @@ export function qualify(ns: string, local: string): string {
 export const eventId = (ns: string, incarnation: string, seq: number): string =>
   `${ns}/events/${incarnation}/${seq}`;
 
+/** What ties an action to its request, session, workflow and timing; carried into its event row. */
+export interface ActionContext {
+  requestId: string | null;
+  sessionId: string | null;
+  workflowId: string | null;
+  correlationId: string | null;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
 /** Everything an event row is built from, as the store knows it inside the recording transaction. */
-export interface EventParts {
+export interface EventParts extends ActionContext {
   ns: string;
   incarnation: string;
   seq: number;
@@ -51,12 +61,6 @@ export interface EventParts {
   data: string | null;
   /** Canonical JSON text. */
   error: string | null;
-  requestId: string | null;
-  sessionId: string | null;
-  workflowId: string | null;
-  correlationId: string | null;
-  startedAt: number | null;
-  completedAt: number | null;
 }
 
 /** The event row as stored and sent: its canonical JSON with `hash` appended, and the hash. */

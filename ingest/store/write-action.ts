@@ -1,11 +1,11 @@
 import type { ACTION_STATUSES, DURABILITIES } from '../../schemas/index.ts';
 import type { SqlValue, StorageLike } from '../storage-like.ts';
-import { encodeEventRow } from './event-row.ts';
+import { type ActionContext, encodeEventRow } from './event-row.ts';
 import { chainHead, lastIds, type StoreState, storeState, type VerbRow } from './store-state.ts';
 import { verbForms } from './verb-forms.ts';
 
 /** One action as the store writes it. JSON columns are already serialized. */
-export interface ActionWrite {
+export interface ActionWrite extends ActionContext {
   verb: string;
   type: string;
   target: string;
@@ -19,12 +19,6 @@ export interface ActionWrite {
   status: (typeof ACTION_STATUSES)[number];
   error: string | null;
   ts: number;
-  requestId: string | null;
-  sessionId: string | null;
-  workflowId: string | null;
-  correlationId: string | null;
-  startedAt: number | null;
-  completedAt: number | null;
   /** Complete this earlier (pending/running) action instead of inserting a new one. */
   actionId?: number;
   /** The event's data when it differs from the version's (JSON text), e.g. a lifecycle summary. */
@@ -250,15 +244,11 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
     completedAt: w.completedAt,
   });
   const hash = encoded.hash;
+  // The record view's columns start with the thing's, in the same order.
+  const thing = [version, w.target, noun, w.branch, w.name, w.data, w.deleted ? 1 : null];
   if (w.actionId === undefined) {
     insertPresent(storage, recordSql, '_dotdo_record', RECORD_COLUMNS, [
-      version,
-      w.target,
-      noun,
-      w.branch,
-      w.name,
-      w.data,
-      w.deleted ? 1 : null,
+      ...thing,
       action,
       verb.id,
       w.actor,
@@ -280,16 +270,7 @@ export function writeAction(storage: StorageLike, state: StoreState, w: ActionWr
   } else {
     // Completing an action recorded earlier (a durable `do`): update it, then add version and event.
     if (version !== null) {
-      insertPresent(storage, thingSql, 'things', THING_COLUMNS, [
-        version,
-        w.target,
-        noun,
-        w.branch,
-        w.name,
-        w.data,
-        w.deleted ? 1 : null,
-        w.ts,
-      ]);
+      insertPresent(storage, thingSql, 'things', THING_COLUMNS, [...thing, w.ts]);
     }
     sql.exec(
       'UPDATE actions SET input = ?, output = ?, status = ?, error = ?, completedAt = ?, nextAttemptAt = NULL WHERE id = ?',
