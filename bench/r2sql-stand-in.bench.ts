@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startLocalStack } from '../local/index.ts';
-import { toDuckDbSql } from '../query/dialect/index.ts';
+import { toDuckDbSql } from '../sql/index.ts';
 import { createR2SqlEngine } from '../query/index.ts';
 import { generateEvents } from './generate-events.ts';
 import { type BenchReport, median } from './machine.ts';

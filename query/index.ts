@@ -6,3 +6,4 @@
  */
 export type { QueryEngine, QueryMetrics, QueryResult, ResultColumn } from './query-engine.ts';
 export * from './r2sql/index.ts';
+export { withR2SqlDialect } from './with-r2-sql-dialect.ts';

@@ -1,4 +1,4 @@
-import { R2SQL_ERROR_CODES } from '../../query/dialect/index.ts';
+import { R2SQL_ERROR_CODES } from '../../sql/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
 
 /**

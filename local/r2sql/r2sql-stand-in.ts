@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { R2SQL_ERROR_CODES, toDuckDbSql } from '../../query/dialect/index.ts';
+import { R2SQL_ERROR_CODES, toDuckDbSql } from '../../sql/index.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
 import { parseR2SqlRequest, r2SqlFailure } from './parse-r2sql-request.ts';

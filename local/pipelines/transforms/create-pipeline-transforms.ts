@@ -1,11 +1,11 @@
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { type SqlToken, toDuckDbSql } from '../../../query/dialect/index.ts';
+import { type SqlToken, toDuckDbSql } from '../../../sql/index.ts';
 import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
 import { validateRecords } from '../validate-records.ts';
-import { pipelineSqlError } from './pipeline-sql-error.ts';
-import { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
+import { pipelineSqlError } from '../../../sql/pipelines/index.ts';
+import { type PipelineStatement, parsePipelineSql } from '../../../sql/pipelines/index.ts';
 import { quoteIdent } from '../../../query/duckdb/duckdb-quote.ts';
 import { convert, createStreamTable, fromDuckDb, loadStreamTable, stage } from './stage-batch.ts';
 import type { SyncDuckDb } from './sync-duckdb.ts';

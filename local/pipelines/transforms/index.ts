@@ -8,6 +8,10 @@ export {
   type TransformReject,
 } from './create-pipeline-transforms.ts';
 export { createStreamOutputs, type StreamOutput, type StreamOutputs } from './create-stream-outputs.ts';
-export { PipelineSqlError, type PipelineSqlErrorKind, pipelineSqlError } from './pipeline-sql-error.ts';
-export { type PipelineStatement, parsePipelineSql } from './parse-pipeline-sql.ts';
+export {
+  PipelineSqlError,
+  type PipelineSqlErrorKind,
+  pipelineSqlError,
+} from '../../../sql/pipelines/index.ts';
+export { type PipelineStatement, parsePipelineSql } from '../../../sql/pipelines/index.ts';
 export { createSyncDuckDb, type SyncDuckDb, type SyncDuckDbResult } from './sync-duckdb.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withR2SqlDialect } from '../../../query/dialect/index.ts';
+import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
 import { R2SqlError } from '../../../query/index.ts';
 import { createPipelinesStandIn } from '../../../local/index.ts';

@@ -1,8 +1,8 @@
 import { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
 import { analyzeR2Sql, type CheckedR2Sql, type R2SqlStatement } from './check-r2-sql.ts';
 import { AGGREGATE_ONLY_RENAMES, type CallArgument, R2SQL_FUNCTIONS } from './r2-sql-functions.ts';
-import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from './sql-problem.ts';
-import { argumentRanges, isSymbol, isWord } from './sql-structure.ts';
+import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from '../sql-problem.ts';
+import { argumentRanges, isSymbol, isWord } from '../sql-structure.ts';
 
 /**
  * R2 SQL returns at most this many rows when the outermost query has no LIMIT.

@@ -13,16 +13,6 @@ export {
   R2SQL_FUNCTIONS,
 } from './r2-sql-functions.ts';
 export {
-  createSqlProblem,
-  isSqlProblem,
-  positionAt,
-  R2SQL_ERROR_CODES,
-  type SqlPosition,
-  type SqlProblem,
-} from './sql-problem.ts';
-export { isSymbol, isWord, type SqlStructure, structureOf } from './sql-structure.ts';
-export { type SqlToken, type SqlTokenKind, tokenizeSql } from './tokenize-sql.ts';
-export {
   type DuckDbTranslation,
   type DuckDbTranslationResult,
   R2SQL_DEFAULT_LIMIT,
@@ -30,5 +20,4 @@ export {
   type ToDuckDbSqlOptions,
   toDuckDbSql,
 } from './to-duckdb-sql.ts';
-export { withR2SqlDialect } from './with-r2-sql-dialect.ts';
 export { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';

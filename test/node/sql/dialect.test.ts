@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { checkR2Sql, isSqlProblem, toDuckDbSql, tokenizeSql } from '../../../query/dialect/index.ts';
+import { checkR2Sql, isSqlProblem, toDuckDbSql, tokenizeSql } from '../../../sql/index.ts';
 import { UNSUPPORTED } from '../fixtures/unsupported-sql.ts';
 
 describe('checkR2Sql', () => {

@@ -86,7 +86,7 @@ export function createSqlProblem(
  *
  * @example
  * ```ts
- * import { checkR2Sql } from './check-r2-sql.ts';
+ * import { checkR2Sql } from './dialect/check-r2-sql.ts';
  * import { isSqlProblem } from './sql-problem.ts';
  * isSqlProblem(checkR2Sql('DROP TABLE analytics.events')); // true
  * ```

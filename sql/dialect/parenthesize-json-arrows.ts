@@ -1,6 +1,6 @@
-import { isSqlProblem } from './sql-problem.ts';
-import { isSymbol, structureOf } from './sql-structure.ts';
-import { tokenizeSql } from './tokenize-sql.ts';
+import { isSqlProblem } from '../sql-problem.ts';
+import { isSymbol, structureOf } from '../sql-structure.ts';
+import { tokenizeSql } from '../tokenize-sql.ts';
 
 /** Words that can stand before a parenthesized operand without being a function's name. */
 const KEYWORDS = new Set(

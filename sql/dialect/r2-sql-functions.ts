@@ -1,4 +1,4 @@
-import type { SqlToken } from './tokenize-sql.ts';
+import type { SqlToken } from '../tokenize-sql.ts';
 
 /** One argument of a call: its translated text and its original tokens. */
 export interface CallArgument {

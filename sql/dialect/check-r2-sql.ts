@@ -1,6 +1,6 @@
-import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from './sql-problem.ts';
-import { afterWithList, isSymbol, isWord, type SqlStructure, structureOf } from './sql-structure.ts';
-import { type SqlToken, tokenizeSql } from './tokenize-sql.ts';
+import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from '../sql-problem.ts';
+import { afterWithList, isSymbol, isWord, type SqlStructure, structureOf } from '../sql-structure.ts';
+import { type SqlToken, tokenizeSql } from '../tokenize-sql.ts';
 
 /** What kind of statement a query is, once it passed the checks. */
 export type R2SqlStatement = 'select' | 'explain' | 'show' | 'describe';

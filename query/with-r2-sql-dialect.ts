@@ -1,6 +1,6 @@
-import type { QueryEngine, QueryResult } from '../query-engine.ts';
-import { R2SqlError } from '../r2sql/r2sql-error.ts';
-import { type ToDuckDbSqlOptions, toDuckDbSql } from './to-duckdb-sql.ts';
+import type { QueryEngine, QueryResult } from './query-engine.ts';
+import { R2SqlError } from './r2sql/r2sql-error.ts';
+import { type ToDuckDbSqlOptions, toDuckDbSql } from '../sql/dialect/index.ts';
 
 /**
  * Wraps an engine that speaks DuckDB (the local DuckDB engine, or anything running DuckDB SQL) so it
@@ -10,7 +10,7 @@ import { type ToDuckDbSqlOptions, toDuckDbSql } from './to-duckdb-sql.ts';
  *
  * @example
  * ```ts
- * import { createDuckDbEngine } from '../duckdb/index.ts';
+ * import { createDuckDbEngine } from './duckdb/index.ts';
  * import { withR2SqlDialect } from './with-r2-sql-dialect.ts';
  * const engine = withR2SqlDialect(await createDuckDbEngine({ lake: '.data/r2/lake' }));
  * await engine.query("SELECT json_get_str(data, 'name') AS name FROM analytics.events");

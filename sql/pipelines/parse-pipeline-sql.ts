@@ -1,11 +1,6 @@
-import {
-  isSqlProblem,
-  isSymbol,
-  isWord,
-  type SqlToken,
-  structureOf,
-  tokenizeSql,
-} from '../../../query/dialect/index.ts';
+import { isSqlProblem } from '../sql-problem.ts';
+import { isSymbol, isWord, structureOf } from '../sql-structure.ts';
+import { type SqlToken, tokenizeSql } from '../tokenize-sql.ts';
 import { pipelineSqlError } from './pipeline-sql-error.ts';
 
 /** One `INSERT INTO sink SELECT ... FROM stream [WHERE ...]` statement of a pipeline. */

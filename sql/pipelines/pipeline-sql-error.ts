@@ -1,4 +1,4 @@
-import { createSqlProblem, R2SQL_ERROR_CODES, type SqlPosition } from '../../../query/dialect/index.ts';
+import { createSqlProblem, R2SQL_ERROR_CODES, type SqlPosition } from '../sql-problem.ts';
 
 /** What was wrong with a pipeline's SQL: a construct the platform refuses, or a name it cannot resolve. */
 export type PipelineSqlErrorKind =

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { toDuckDbSql } from '../../../query/dialect/index.ts';
+import { toDuckDbSql } from '../../../sql/index.ts';
 
 describe('JSON arrows bind to their operand, as in R2 SQL', () => {
   it('reads `a AND data->>k LIKE x` as `a AND ((data->>k) LIKE x)`', async () => {
