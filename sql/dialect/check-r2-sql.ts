@@ -1,6 +1,7 @@
 import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from '../sql-problem.ts';
 import { afterWithList, isSymbol, isWord, type SqlStructure, structureOf } from '../sql-structure.ts';
 import { type SqlToken, tokenizeSql } from '../tokenize-sql.ts';
+import { resolveReferences, type SqlReferences, type TableReference } from './resolve-references.ts';
 
 /** What kind of statement a query is, once it passed the checks. */
 export type R2SqlStatement = 'select' | 'explain' | 'show' | 'describe';
@@ -12,6 +13,35 @@ export interface CheckedR2Sql {
   statement: R2SqlStatement;
   /** Index of the first token after the WITH list (the main SELECT), for `select` statements. */
   mainStart: number;
+  /** The functions the query calls and the tables it reads. */
+  references: SqlReferences;
+}
+
+/**
+ * The bounds on a query, comparable to R2 SQL's own (its statements are ~100 KB at most): larger or
+ * deeper queries are refused with 40004 naming the limit, before any work proportional to them.
+ *
+ * @example
+ * ```ts
+ * import { R2SQL_LIMITS } from './check-r2-sql.ts';
+ * R2SQL_LIMITS.maxQueryBytes; // 102400
+ * ```
+ */
+export const R2SQL_LIMITS = { maxQueryBytes: 102_400, maxNestingDepth: 64 } as const;
+
+/** Per-call options of {@link analyzeR2Sql}. */
+export interface AnalyzeR2SqlOptions {
+  /**
+   * The tables the bucket holds (its catalog). When given, a query naming any other table is refused
+   * (40004) with the list of known tables, as R2 SQL answers for an unknown table.
+   */
+  tables?: readonly TableReference[];
+  /**
+   * Accept one-part table names (`FROM events`), for dialects that read streams by name (Pipelines
+   * SQL). Paths, table functions and introspection stay refused. Default false: R2 SQL reads
+   * `namespace.table`.
+   */
+  unqualifiedTables?: boolean;
 }
 
 const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'UPSERT', 'REPLACE', 'TRUNCATE', 'COPY']);
@@ -66,34 +96,22 @@ const READS: Record<string, R2SqlStatement> = {
   DESC: 'describe',
 };
 
-/** Functions R2 SQL does not have, with what to use instead. */
+/** Functions R2 SQL refuses by name, with what to use instead. */
 const UNSUPPORTED_FUNCTIONS: Record<string, string> = {
-  PERCENTILE_CONT: 'use approx_percentile_cont(x, p)',
-  PERCENTILE_DISC: 'use approx_percentile_cont(x, p)',
-  MEDIAN: 'use approx_median(x)',
-  QUANTILE: 'use approx_percentile_cont(x, p)',
-  QUANTILE_CONT: 'use approx_percentile_cont(x, p)',
-  QUANTILE_DISC: 'use approx_percentile_cont(x, p)',
-  ARRAY_AGG: 'it is not supported, for memory safety',
-  STRING_AGG: 'it is not supported, for memory safety',
-  LIST: 'it is not supported, for memory safety',
-  GROUP_CONCAT: 'it is not supported, for memory safety',
-  LISTAGG: 'it is not supported, for memory safety',
-  UNNEST: 'UNNEST is not supported',
+  PERCENTILE_DISC: 'use percentile_cont(p) WITHIN GROUP (ORDER BY x) or approx_percentile_cont(x, p)',
+  QUANTILE_DISC: 'use percentile_cont(p) WITHIN GROUP (ORDER BY x) or approx_percentile_cont(x, p)',
 };
-
-/** DuckDB functions that read files or the engine's own state: R2 SQL reads tables, nothing else. */
-const ENGINE_FUNCTION =
-  /^(READ_\w+|PARQUET_\w+|ICEBERG_\w+|DELTA_\w+|DUCKDB_\w+|PRAGMA_\w+|SNIFF_CSV|GLOB|GETENV|QUERY|QUERY_TABLE|SQLITE_\w+|POSTGRES_\w+|MYSQL_\w+|JSON_EXECUTE_SERIALIZED_SQL|CURRENT_SETTING|HTTP_\w+)$/;
 
 const WILDCARD_MODIFIERS = new Set(['EXCLUDE', 'REPLACE', 'RENAME', 'ILIKE', 'LIKE', 'SIMILAR', 'COLUMNS']);
 
 /**
  * Checks a query against what R2 SQL accepts and returns the first problem, or null. Syntax problems
  * (unterminated literals, unbalanced parentheses, an unknown statement) are 40003; writes, DDL, session
- * statements, several statements, OFFSET, LATERAL, UNNEST, PIVOT, the named WINDOW clause, aggregate
- * DISTINCT, wildcard modifiers, nested joins, LIMIT before a set operator and engine functions that read
- * files are 40004. Each message names the construct and its line and column.
+ * statements, several statements, OFFSET, LATERAL, UNNEST, PIVOT, the named WINDOW clause,
+ * PERCENTILE_DISC, NOT IN (subquery), wildcard modifiers, nested joins, LIMIT before a set operator,
+ * any function R2 SQL does not have, and any table that is not `namespace.table` (files, paths,
+ * table functions, catalog introspection) are 40004. So are queries over
+ * {@link R2SQL_LIMITS}. Each message names the construct and its line and column.
  *
  * @example
  * ```ts
@@ -102,8 +120,8 @@ const WILDCARD_MODIFIERS = new Set(['EXCLUDE', 'REPLACE', 'RENAME', 'ILIKE', 'LI
  * checkR2Sql("SELECT 'OFFSET 10' AS text"); // null: a literal is not a clause
  * ```
  */
-export function checkR2Sql(sql: string): SqlProblem | null {
-  const checked = analyzeR2Sql(sql);
+export function checkR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): SqlProblem | null {
+  const checked = analyzeR2Sql(sql, options);
   return 'kind' in checked ? checked : null;
 }
 
@@ -117,7 +135,17 @@ export function checkR2Sql(sql: string): SqlProblem | null {
  * 'kind' in checked ? checked.message : checked.statement; // 'select'
  * ```
  */
-export function analyzeR2Sql(sql: string): CheckedR2Sql | SqlProblem {
+export function analyzeR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): CheckedR2Sql | SqlProblem {
+  const bytes = utf8Length(sql);
+  if (bytes > R2SQL_LIMITS.maxQueryBytes) {
+    return createSqlProblem(
+      sql,
+      0,
+      R2SQL_ERROR_CODES.unsupported,
+      `the query is ${bytes} bytes; the limit is ${R2SQL_LIMITS.maxQueryBytes} bytes (maxQueryBytes)`,
+      'query size',
+    );
+  }
   const tokens = tokenizeSql(sql);
   if (!Array.isArray(tokens)) return tokens;
   const at = (token: SqlToken, code: SqlProblem['code'], message: string, construct?: string) =>
@@ -128,6 +156,15 @@ export function analyzeR2Sql(sql: string): CheckedR2Sql | SqlProblem {
   const structure = structureOf(sql, tokens);
   if ('kind' in structure) return structure;
   const { depth } = structure;
+  const deepest = depth.findIndex((d) => d >= R2SQL_LIMITS.maxNestingDepth);
+  if (deepest !== -1) {
+    return at(
+      tokens[deepest]!,
+      R2SQL_ERROR_CODES.unsupported,
+      `the query nests parentheses more than ${R2SQL_LIMITS.maxNestingDepth} levels deep (maxNestingDepth): flatten it, for example with a CTE`,
+      'nesting depth',
+    );
+  }
 
   // One statement per request; a trailing `;` is fine.
   const semicolon = tokens.findIndex((t, i) => isSymbol(t, ';') && depth[i] === 0);
@@ -143,6 +180,7 @@ export function analyzeR2Sql(sql: string): CheckedR2Sql | SqlProblem {
     }
     tokens.length = semicolon;
     depth.length = semicolon;
+    structure.parent.length = semicolon;
   }
   if (tokens.length === 0)
     return createSqlProblem(sql, 0, R2SQL_ERROR_CODES.syntax, 'syntax error: the query is empty');
@@ -165,9 +203,74 @@ export function analyzeR2Sql(sql: string): CheckedR2Sql | SqlProblem {
     if (main && !isSymbol(tokens[mainStart], '(')) return at(tokens[mainStart] ?? leading!, ...main);
   }
 
+  if (statement === 'describe') {
+    const [ns, dot, table, extra] = tokens.slice(first + 1);
+    const name = (t: SqlToken | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
+    if (!name(ns) || !isSymbol(dot, '.') || !name(table) || extra) {
+      return at(
+        tokens[first + 1] ?? leading!,
+        R2SQL_ERROR_CODES.unsupported,
+        'DESCRIBE takes one namespace.table (for example DESCRIBE analytics.events)',
+        'DESCRIBE',
+      );
+    }
+  }
+
   const problem = refuseConstructs(sql, structure);
   if (problem) return problem;
-  return { sql, structure, statement, mainStart };
+  const references = resolveReferences(sql, structure, options.unqualifiedTables === true);
+  if ('kind' in references) return references;
+  if (options.tables) {
+    const unknown = unknownTable(sql, structure, references, options.tables);
+    if (unknown) return unknown;
+  }
+  return { sql, structure, statement, mainStart, references };
+}
+
+/** The first table the query names that the catalog does not hold, as a 40004 listing those it does. */
+function unknownTable(
+  sql: string,
+  structure: SqlStructure,
+  references: SqlReferences,
+  catalog: readonly TableReference[],
+): SqlProblem | null {
+  const known = new Set(catalog.map((t) => `${t.namespace}.${t.table}`));
+  const missing = references.tables.find((t) => !known.has(`${t.namespace}.${t.table}`));
+  if (!missing) return null;
+  const name = `${missing.namespace}.${missing.table}`;
+  const token = structure.tokens.find(
+    (t, i) =>
+      (t.kind === 'word' ? t.value.toLowerCase() : t.value) === missing.namespace &&
+      isSymbol(structure.tokens[i + 1], '.'),
+  );
+  const list = [...known].sort();
+  return createSqlProblem(
+    sql,
+    token?.start ?? 0,
+    R2SQL_ERROR_CODES.unsupported,
+    `table ${name} not found: ${list.length === 0 ? 'the bucket has no tables yet' : `the bucket has ${list.slice(0, 20).join(', ')}${list.length > 20 ? `, and ${list.length - 20} more` : ''}`}`,
+    name,
+  );
+}
+
+/** The length of `text` in UTF-8 bytes (lone surrogates count as the 3 bytes of U+FFFD). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (
+      c >= 0xd800 &&
+      c < 0xdc00 &&
+      i + 1 < text.length &&
+      (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+    ) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 type Refusal = [SqlProblem['code'], string, string];
@@ -207,7 +310,7 @@ function refuseStatement(token: SqlToken | undefined): Refusal | null {
 }
 
 function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | null {
-  const { tokens, depth, match } = structure;
+  const { tokens, depth, parent } = structure;
   const unsupported = (token: SqlToken, message: string, construct: string) =>
     createSqlProblem(sql, token.start, R2SQL_ERROR_CODES.unsupported, message, construct);
   let limitAt: { index: number; depth: number } | null = null;
@@ -218,20 +321,16 @@ function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | nu
     const next = tokens[i + 1];
     if (isSymbol(token, '(')) {
       if (isNestedWrite(tokens, i + 1)) return createSqlProblem(sql, next!.start, ...refuseStatement(next)!);
-      if (isWord(next, 'DISTINCT') && previous?.kind === 'word')
+      if (isWord(previous, 'IN') && isWord(tokens[i - 2], 'NOT') && isWord(next, 'SELECT', 'WITH')) {
+        // R2 SQL refuses NOT IN over a nullable column (it has no null-aware anti join). Whether the
+        // subquery's column can be NULL depends on the table's schema, so refuse the form outright.
         return unsupported(
-          next!,
-          `${previous.text}(DISTINCT ...) is not supported: use approx_distinct(x) to count distinct values`,
-          'aggregate DISTINCT',
+          tokens[i - 2]!,
+          'NOT IN (subquery) is not supported: R2 SQL refuses it when the column can be NULL; write NOT EXISTS (SELECT 1 FROM ... WHERE ...) instead',
+          'NOT IN (subquery)',
         );
+      }
       continue;
-    }
-    if (token.kind === 'string' && isWord(previous, 'FROM', 'JOIN')) {
-      return unsupported(
-        token,
-        `a table is namespace.table, not a file: ${token.text} cannot be read`,
-        'file path',
-      );
     }
     if (isSymbol(token, '*') && next?.kind === 'word') {
       if (WILDCARD_MODIFIERS.has(next.value) || (next.value === 'EXCEPT' && isSymbol(tokens[i + 2], '('))) {
@@ -268,13 +367,6 @@ function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | nu
         token.text,
       );
     }
-    if (call && ENGINE_FUNCTION.test(word)) {
-      return unsupported(
-        token,
-        `unknown function ${token.text}(): R2 SQL reads namespace.table, not files or engine state`,
-        token.text,
-      );
-    }
     if (word === 'FROM' || word === 'JOIN') {
       if (
         isSymbol(next, '(') &&
@@ -290,7 +382,7 @@ function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | nu
     }
     if (word === 'LIMIT') limitAt = { index: i, depth: depth[i]! };
     if (word === 'UNION' || word === 'INTERSECT' || word === 'EXCEPT') {
-      if (limitAt && limitAt.depth === depth[i] && !closesBetween(match, limitAt.index, i)) {
+      if (limitAt && limitAt.depth === depth[i] && parent[limitAt.index] === parent[i]) {
         return unsupported(
           tokens[limitAt.index]!,
           `LIMIT before ${word} is not valid: wrap the query in a subquery or limit the combined result`,
@@ -323,10 +415,4 @@ function isNestedWrite(tokens: SqlToken[], i: number): boolean {
     default:
       return false;
   }
-}
-
-/** True when a paren group closes between two tokens at the same depth (they are in different groups). */
-function closesBetween(match: Map<number, number>, from: number, to: number): boolean {
-  for (const [a, b] of match) if (a < from && b > from && b < to) return true;
-  return false;
 }

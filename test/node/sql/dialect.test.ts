@@ -37,7 +37,7 @@ describe('checkR2Sql', () => {
     'DESCRIBE analytics.events',
     'EXPLAIN SELECT count(*) FROM analytics.events',
     "SELECT e.data->>'name' FROM analytics.events e",
-    "SELECT upper(replace(verb, 'd', 'D')) AS v, (comment IS NULL) AS c, (update_count + 1) FROM t",
+    "SELECT upper(replace(verb, 'd', 'D')) AS v, (comment IS NULL) AS c, (update_count + 1) FROM analytics.t",
   ])('accepts %j', (sql) => {
     expect(checkR2Sql(sql)).toBeNull();
   });
@@ -70,7 +70,7 @@ describe('toDuckDbSql', () => {
     expect(outer.ok && outer.value).toMatchObject({ limitApplied: false });
     expect(outer.ok && outer.value.sql.endsWith('LIMIT 9')).toBe(true);
     const none = toDuckDbSql('SELECT 1', { defaultLimit: null });
-    expect(none.ok && none.value.sql).toBe('SELECT 1');
+    expect(none.ok && none.value.sql).toBe('SELECT 1 AS "Int64(1)"');
   });
 
   it('names the tables and columns a query reads', () => {
