@@ -156,7 +156,7 @@ export function analyzeR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): Ch
   const structure = structureOf(sql, tokens);
   if ('kind' in structure) return structure;
   const { depth } = structure;
-  const deepest = depth.findIndex((d) => d >= R2SQL_LIMITS.maxNestingDepth);
+  const deepest = depth.findIndex((d, i) => d >= R2SQL_LIMITS.maxNestingDepth && isSymbol(tokens[i], '('));
   if (deepest !== -1) {
     return at(
       tokens[deepest]!,
