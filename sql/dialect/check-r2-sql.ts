@@ -1,10 +1,13 @@
 import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from '../sql-problem.ts';
 import { afterWithList, isSymbol, isWord, type SqlStructure, structureOf } from '../sql-structure.ts';
 import { type SqlToken, tokenizeSql } from '../tokenize-sql.ts';
+import { checkNestingDepth, checkQuerySize } from './r2-sql-limits.ts';
+import { refuseConstructs } from './refuse-constructs.ts';
+import { READS, type R2SqlStatement, refuseStatement } from './refuse-statement.ts';
 import { resolveReferences, type SqlReferences, type TableReference } from './resolve-references.ts';
 
-/** What kind of statement a query is, once it passed the checks. */
-export type R2SqlStatement = 'select' | 'explain' | 'show' | 'describe';
+export type { R2SqlStatement } from './refuse-statement.ts';
+export { R2SQL_LIMITS } from './r2-sql-limits.ts';
 
 /** A query R2 SQL would accept: its tokens (without a trailing `;`) and where its main part starts. */
 export interface CheckedR2Sql {
@@ -16,18 +19,6 @@ export interface CheckedR2Sql {
   /** The functions the query calls and the tables it reads. */
   references: SqlReferences;
 }
-
-/**
- * The bounds on a query, comparable to R2 SQL's own (its statements are ~100 KB at most): larger or
- * deeper queries are refused with 40004 naming the limit, before any work proportional to them.
- *
- * @example
- * ```ts
- * import { R2SQL_LIMITS } from './check-r2-sql.ts';
- * R2SQL_LIMITS.maxQueryBytes; // 102400
- * ```
- */
-export const R2SQL_LIMITS = { maxQueryBytes: 102_400, maxNestingDepth: 64 } as const;
 
 /** Per-call options of {@link analyzeR2Sql}. */
 export interface AnalyzeR2SqlOptions {
@@ -43,66 +34,6 @@ export interface AnalyzeR2SqlOptions {
    */
   unqualifiedTables?: boolean;
 }
-
-const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'UPSERT', 'REPLACE', 'TRUNCATE', 'COPY']);
-const DDL = new Set([
-  'CREATE',
-  'DROP',
-  'ALTER',
-  'ATTACH',
-  'DETACH',
-  'RENAME',
-  'COMMENT',
-  'GRANT',
-  'REVOKE',
-  'VACUUM',
-  'CHECKPOINT',
-  'EXPORT',
-  'IMPORT',
-]);
-const SESSION = new Set([
-  'PRAGMA',
-  'SET',
-  'RESET',
-  'INSTALL',
-  'LOAD',
-  'USE',
-  'CALL',
-  'BEGIN',
-  'START',
-  'COMMIT',
-  'ROLLBACK',
-  'ABORT',
-  'PREPARE',
-  'EXECUTE',
-  'DEALLOCATE',
-  'SUMMARIZE',
-  'PIVOT',
-  'UNPIVOT',
-  'FROM',
-  'VALUES',
-  'TABLE',
-  'UNLISTEN',
-  'LISTEN',
-  'NOTIFY',
-  'LOCK',
-]);
-const READS: Record<string, R2SqlStatement> = {
-  SELECT: 'select',
-  WITH: 'select',
-  EXPLAIN: 'explain',
-  SHOW: 'show',
-  DESCRIBE: 'describe',
-  DESC: 'describe',
-};
-
-/** Functions R2 SQL refuses by name, with what to use instead. */
-const UNSUPPORTED_FUNCTIONS: Record<string, string> = {
-  PERCENTILE_DISC: 'use percentile_cont(p) WITHIN GROUP (ORDER BY x) or approx_percentile_cont(x, p)',
-  QUANTILE_DISC: 'use percentile_cont(p) WITHIN GROUP (ORDER BY x) or approx_percentile_cont(x, p)',
-};
-
-const WILDCARD_MODIFIERS = new Set(['EXCLUDE', 'REPLACE', 'RENAME', 'ILIKE', 'LIKE', 'SIMILAR', 'COLUMNS']);
 
 /**
  * Checks a query against what R2 SQL accepts and returns the first problem, or null. Syntax problems
@@ -136,16 +67,8 @@ export function checkR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): SqlP
  * ```
  */
 export function analyzeR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): CheckedR2Sql | SqlProblem {
-  const bytes = utf8Length(sql);
-  if (bytes > R2SQL_LIMITS.maxQueryBytes) {
-    return createSqlProblem(
-      sql,
-      0,
-      R2SQL_ERROR_CODES.unsupported,
-      `the query is ${bytes} bytes; the limit is ${R2SQL_LIMITS.maxQueryBytes} bytes (maxQueryBytes)`,
-      'query size',
-    );
-  }
+  const oversized = checkQuerySize(sql);
+  if (oversized) return oversized;
   const tokens = tokenizeSql(sql);
   if (!Array.isArray(tokens)) return tokens;
   const at = (token: SqlToken, code: SqlProblem['code'], message: string, construct?: string) =>
@@ -156,15 +79,8 @@ export function analyzeR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): Ch
   const structure = structureOf(sql, tokens);
   if ('kind' in structure) return structure;
   const { depth } = structure;
-  const deepest = depth.findIndex((d, i) => d >= R2SQL_LIMITS.maxNestingDepth && isSymbol(tokens[i], '('));
-  if (deepest !== -1) {
-    return at(
-      tokens[deepest]!,
-      R2SQL_ERROR_CODES.unsupported,
-      `the query nests parentheses more than ${R2SQL_LIMITS.maxNestingDepth} levels deep (maxNestingDepth): flatten it, for example with a CTE`,
-      'nesting depth',
-    );
-  }
+  const tooDeep = checkNestingDepth(sql, structure);
+  if (tooDeep) return tooDeep;
 
   // One statement per request; a trailing `;` is fine.
   const semicolon = tokens.findIndex((t, i) => isSymbol(t, ';') && depth[i] === 0);
@@ -204,16 +120,8 @@ export function analyzeR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): Ch
   }
 
   if (statement === 'describe') {
-    const [ns, dot, table, extra] = tokens.slice(first + 1);
-    const name = (t: SqlToken | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
-    if (!name(ns) || !isSymbol(dot, '.') || !name(table) || extra) {
-      return at(
-        tokens[first + 1] ?? leading!,
-        R2SQL_ERROR_CODES.unsupported,
-        'DESCRIBE takes one namespace.table (for example DESCRIBE analytics.events)',
-        'DESCRIBE',
-      );
-    }
+    const problem = checkDescribe(sql, tokens, first);
+    if (problem) return problem;
   }
 
   const problem = refuseConstructs(sql, structure);
@@ -253,166 +161,16 @@ function unknownTable(
   );
 }
 
-/** The length of `text` in UTF-8 bytes (lone surrogates count as the 3 bytes of U+FFFD). */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (
-      c >= 0xd800 &&
-      c < 0xdc00 &&
-      i + 1 < text.length &&
-      (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
-    ) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-type Refusal = [SqlProblem['code'], string, string];
-
-function refuseStatement(token: SqlToken | undefined): Refusal | null {
-  if (!token) return [R2SQL_ERROR_CODES.syntax, 'syntax error: the statement ends too early', 'end'];
-  if (token.kind !== 'word') {
-    return isSymbol(token, '(')
-      ? null
-      : [
-          R2SQL_ERROR_CODES.syntax,
-          `syntax error: unexpected "${token.text}"; a query starts with SELECT, WITH, EXPLAIN, SHOW or DESCRIBE`,
-          token.text,
-        ];
-  }
-  const word = token.value;
-  if (WRITES.has(word) || DDL.has(word)) {
-    return [
-      R2SQL_ERROR_CODES.unsupported,
-      `only read-only queries are allowed: ${word} is ${WRITES.has(word) ? 'a write' : 'DDL'} and R2 SQL never changes data`,
-      word,
-    ];
-  }
-  if (SESSION.has(word)) {
-    return [
-      R2SQL_ERROR_CODES.unsupported,
-      `${word} statements are not supported by R2 SQL; a query starts with SELECT, WITH, EXPLAIN, SHOW or DESCRIBE`,
-      word,
-    ];
-  }
-  if (word in READS) return null;
-  return [
-    R2SQL_ERROR_CODES.syntax,
-    `syntax error at "${token.text}": a query starts with SELECT, WITH, EXPLAIN, SHOW or DESCRIBE`,
-    token.text,
-  ];
-}
-
-function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | null {
-  const { tokens, depth, parent } = structure;
-  const unsupported = (token: SqlToken, message: string, construct: string) =>
-    createSqlProblem(sql, token.start, R2SQL_ERROR_CODES.unsupported, message, construct);
-  let limitAt: { index: number; depth: number } | null = null;
-
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const previous = tokens[i - 1];
-    const next = tokens[i + 1];
-    if (isSymbol(token, '(')) {
-      if (isNestedWrite(tokens, i + 1)) return createSqlProblem(sql, next!.start, ...refuseStatement(next)!);
-      if (isWord(previous, 'IN') && isWord(tokens[i - 2], 'NOT') && isWord(next, 'SELECT', 'WITH')) {
-        // R2 SQL refuses NOT IN over a nullable column (it has no null-aware anti join). Whether the
-        // subquery's column can be NULL depends on the table's schema, so refuse the form outright.
-        return unsupported(
-          tokens[i - 2]!,
-          'NOT IN (subquery) is not supported: R2 SQL refuses it when the column can be NULL; write NOT EXISTS (SELECT 1 FROM ... WHERE ...) instead',
-          'NOT IN (subquery)',
-        );
-      }
-      continue;
-    }
-    if (isSymbol(token, '*') && next?.kind === 'word') {
-      if (WILDCARD_MODIFIERS.has(next.value) || (next.value === 'EXCEPT' && isSymbol(tokens[i + 2], '('))) {
-        return unsupported(
-          next,
-          `wildcard modifiers (* ${next.value} ...) are not supported`,
-          `* ${next.value}`,
-        );
-      }
-    }
-    if (token.kind !== 'word' || isSymbol(previous, '.') || isSymbol(next, '.')) continue;
-    const word = token.value;
-    const call = isSymbol(next, '(');
-    if (word === 'OFFSET')
-      return unsupported(
-        token,
-        'OFFSET is not supported: page with a WHERE on an ordered key and LIMIT',
-        'OFFSET',
-      );
-    if (word === 'LATERAL') return unsupported(token, 'LATERAL derived tables are not supported', 'LATERAL');
-    if (word === 'UNNEST' || word === 'PIVOT' || word === 'UNPIVOT')
-      return unsupported(token, `${word} is not supported`, word);
-    if (word === 'WINDOW' && tokens[i + 1]?.kind !== 'symbol' && isWord(tokens[i + 2], 'AS')) {
-      return unsupported(
-        token,
-        'the named WINDOW clause is not supported: inline OVER (...) at each call',
-        'WINDOW',
-      );
-    }
-    if (call && word in UNSUPPORTED_FUNCTIONS) {
-      return unsupported(
-        token,
-        `${token.text}() is not supported by R2 SQL: ${UNSUPPORTED_FUNCTIONS[word]}`,
-        token.text,
-      );
-    }
-    if (word === 'FROM' || word === 'JOIN') {
-      if (
-        isSymbol(next, '(') &&
-        !isWord(tokens[i + 2], 'SELECT', 'WITH', 'VALUES') &&
-        !isSymbol(tokens[i + 2], '(')
-      ) {
-        return unsupported(
-          next!,
-          'nested (parenthesized) joins are not supported: write the joins as a flat sequence',
-          'nested join',
-        );
-      }
-    }
-    if (word === 'LIMIT') limitAt = { index: i, depth: depth[i]! };
-    if (word === 'UNION' || word === 'INTERSECT' || word === 'EXCEPT') {
-      if (limitAt && limitAt.depth === depth[i] && parent[limitAt.index] === parent[i]) {
-        return unsupported(
-          tokens[limitAt.index]!,
-          `LIMIT before ${word} is not valid: wrap the query in a subquery or limit the combined result`,
-          'LIMIT before set operator',
-        );
-      }
-    }
-  }
-  return null;
-}
-
-/**
- * A data-modifying statement inside parentheses (a CTE body, a subquery): `(INSERT INTO`, `(MERGE INTO`,
- * `(DELETE FROM`, `(UPDATE t SET`, `(COPY t TO|FROM`. A function or column that shares the keyword's name
- * (`replace(...)`, `(comment IS NULL)`) is not one.
- */
-function isNestedWrite(tokens: SqlToken[], i: number): boolean {
-  const word = tokens[i];
-  if (word?.kind !== 'word') return false;
-  switch (word.value) {
-    case 'INSERT':
-    case 'MERGE':
-      return isWord(tokens[i + 1], 'INTO');
-    case 'DELETE':
-      return isWord(tokens[i + 1], 'FROM');
-    case 'UPDATE':
-      return isWord(tokens[i + 2], 'SET') || (isSymbol(tokens[i + 2], '.') && isWord(tokens[i + 4], 'SET'));
-    case 'COPY':
-      return isWord(tokens[i + 2], 'TO', 'FROM') || isSymbol(tokens[i + 2], '.');
-    default:
-      return false;
-  }
+/** DESCRIBE takes exactly one `namespace.table`: no path, no query, no table function. */
+function checkDescribe(sql: string, tokens: SqlToken[], first: number): SqlProblem | null {
+  const [ns, dot, table, extra] = tokens.slice(first + 1);
+  const name = (t: SqlToken | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
+  if (name(ns) && isSymbol(dot, '.') && name(table) && !extra) return null;
+  return createSqlProblem(
+    sql,
+    (tokens[first + 1] ?? tokens[first]!).start,
+    R2SQL_ERROR_CODES.unsupported,
+    'DESCRIBE takes one namespace.table (for example DESCRIBE analytics.events)',
+    'DESCRIBE',
+  );
 }

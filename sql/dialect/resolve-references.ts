@@ -63,13 +63,16 @@ export function resolveReferences(
   structure: SqlStructure,
   unqualifiedTables = false,
 ): SqlReferences | SqlProblem {
-  const { tokens, depth, match } = structure;
-  const refuse = (token: SqlToken, message: string, construct: string) =>
-    createSqlProblem(sql, token.start, R2SQL_ERROR_CODES.unsupported, message, construct);
-  const ctes = cteNames(structure);
+  const { tokens, depth } = structure;
+  const scope: TableScope = {
+    sql,
+    structure,
+    ctes: cteNames(structure),
+    unqualifiedTables,
+    tables: new Map(),
+  };
   const calls: FunctionCall[] = [];
   const callParens = new Set<number>();
-  const tables = new Map<string, TableReference>();
   // The clause each paren depth is in; a call's parens open a "CALL" clause of their own.
   const clause: string[] = [];
 
@@ -88,127 +91,154 @@ export function resolveReferences(
       (isWord(token, 'FROM', 'JOIN') || describe || (isSymbol(token, ',') && clause[d] === 'FROM'));
     if ((isWord(token, 'FROM') && clause[d] !== 'CALL') || describe) clause[d] = 'FROM';
     if (startsTable) {
-      const problem = tableReference(i + 1);
+      const problem = checkTableReference(scope, i + 1);
       if (problem) return problem;
       continue;
     }
     if (token.kind !== 'word' && token.kind !== 'quoted') continue;
-    if (!isSymbol(tokens[i + 1], '(') || !isCall(i)) continue;
+    if (!isSymbol(tokens[i + 1], '(') || !isCall(structure, i)) continue;
     callParens.add(i + 1);
-    const name = token.kind === 'word' ? token.value.toLowerCase() : token.value.toLowerCase();
-    if (isSymbol(tokens[i - 1], '.')) {
-      let from = i;
-      while (isSymbol(tokens[from - 1], '.') && tokens[from - 2]) from -= 2;
-      const written = sql.slice(tokens[from]!.start, token.end);
-      return refuse(
-        tokens[from]!,
-        `unknown function ${written}(): R2 SQL functions are not schema-qualified; call ${name}() by its plain name if R2 SQL has it`,
-        written,
-      );
-    }
-    if (token.kind === 'word' && SYNTAX_CALLS.has(token.value)) continue;
-    const known = lookupR2SqlFunction(name);
-    if (!known) {
-      const introspection = /^(duckdb_|pragma_|sqlite_|information_schema)/.test(name);
-      return refuse(
-        token,
-        introspection
-          ? `unknown function ${name}(): catalog introspection is not supported; R2 SQL reads namespace.table (use SHOW TABLES or DESCRIBE namespace.table)`
-          : `unknown function ${name}(): R2 SQL has no function of that name (see docs/r2-sql-functions.md)`,
-        name,
-      );
-    }
-    if (known.gap) {
-      return refuse(token, `${name}() is not available in the local R2 SQL engine: ${known.gap}`, name);
-    }
-    calls.push({ index: i, name: known.name });
+    const call = resolveCall(sql, tokens, i);
+    if (call && 'kind' in call) return call;
+    if (call) calls.push(call);
   }
-  return { calls, tables: [...tables.values()], callParens };
+  return { calls, tables: [...scope.tables.values()], callParens };
+}
 
-  /** Is the word at `i`, followed by `(`, a function call (not a clause, alias, type or CTE column list)? */
-  function isCall(i: number): boolean {
-    const token = tokens[i]!;
-    const before = tokens[i - 1];
-    if (token.kind === 'word' && NOT_A_CALL.has(token.value)) return false;
-    if (isWord(before, 'AS') || isSymbol(before, '::') || isSymbol(before, ')')) return false;
-    const after = match.get(i + 1)! + 1;
-    if (
-      isWord(tokens[after], 'AS') &&
-      (isSymbol(tokens[after + 1], '(') || isWord(tokens[after + 1], 'NOT', 'MATERIALIZED'))
-    )
-      return false; // WITH name (columns) AS (...)
-    return true;
-  }
+/** Where a query's table references are checked: its text, CTE names and the tables found so far. */
+interface TableScope {
+  sql: string;
+  structure: SqlStructure;
+  ctes: Set<string>;
+  unqualifiedTables: boolean;
+  tables: Map<string, TableReference>;
+}
 
-  /** Checks the table reference starting at token `at` (right after FROM, JOIN, DESCRIBE or a comma). */
-  function tableReference(at: number): SqlProblem | null {
-    const first = tokens[at];
-    if (!first) return null;
-    if (first.kind === 'string') {
-      return refuse(
-        first,
-        `a table is namespace.table, not a file: ${first.text} cannot be read`,
-        'file path',
-      );
-    }
-    if (first.kind !== 'word' && first.kind !== 'quoted') return null; // a subquery, or a syntax error
-    if (first.kind === 'word' && (NOT_A_CALL.has(first.value) || first.value === 'LATERAL')) return null;
-    const parts: SqlToken[] = [first];
-    let end = at;
-    while (
-      isSymbol(tokens[end + 1], '.') &&
-      (tokens[end + 2]?.kind === 'word' || tokens[end + 2]?.kind === 'quoted')
-    ) {
-      parts.push(tokens[end + 2]!);
-      end += 2;
-    }
-    const written = sql.slice(first.start, tokens[end]!.end);
-    const part = (t: SqlToken) => (t.kind === 'quoted' ? t.value : t.value.toLowerCase());
-    if (isSymbol(tokens[end + 1], '(')) {
-      return refuse(
-        first,
-        `table functions are not supported: ${written}(...) is not a table; R2 SQL reads namespace.table`,
-        written,
-      );
-    }
-    if (parts.length === 1) {
-      if (ctes.has(part(first))) return null;
-      if (
-        unqualifiedTables &&
-        first.kind === 'word' &&
-        !/^(duckdb_|pragma_|sqlite_|information_schema)/i.test(first.value)
-      )
-        return null;
-      const introspection = /^(duckdb_|pragma_|sqlite_|information_schema)/i.test(first.value);
-      return refuse(
-        first,
-        first.kind === 'quoted'
-          ? `${written} is not a table: R2 SQL reads namespace.table, never a file or path`
-          : introspection
-            ? `${written} is not a table: catalog introspection is not supported (use SHOW TABLES or DESCRIBE namespace.table)`
-            : `table ${written} needs its namespace: R2 SQL reads namespace.table (for example analytics.${part(first)})`,
-        written,
-      );
-    }
-    if (parts.length > 2) {
-      return refuse(
-        first,
-        `${written} is catalog-qualified: R2 SQL reads namespace.table, and the bucket is the catalog`,
-        written,
-      );
-    }
-    const namespace = part(parts[0]!);
-    const table = part(parts[1]!);
-    if (INTROSPECTION.has(namespace)) {
-      return refuse(
-        first,
-        `${written} is the engine's catalog, not a table: catalog introspection is not supported (use SHOW TABLES or DESCRIBE namespace.table)`,
-        written,
-      );
-    }
-    tables.set(`${namespace}.${table}`, { namespace, table });
-    return null;
+const refuse = (sql: string, token: SqlToken, message: string, construct: string) =>
+  createSqlProblem(sql, token.start, R2SQL_ERROR_CODES.unsupported, message, construct);
+
+const INTROSPECTIVE = /^(duckdb_|pragma_|sqlite_|information_schema)/i;
+
+/**
+ * The call whose name is token `i`, resolved against R2 SQL's function list; a problem when the name
+ * is qualified, unknown or a declared gap; null for grammar that looks like a call (CAST, EXTRACT).
+ */
+function resolveCall(sql: string, tokens: SqlToken[], i: number): FunctionCall | SqlProblem | null {
+  const token = tokens[i]!;
+  const name = token.value.toLowerCase();
+  if (isSymbol(tokens[i - 1], '.')) {
+    let from = i;
+    while (isSymbol(tokens[from - 1], '.') && tokens[from - 2]) from -= 2;
+    const written = sql.slice(tokens[from]!.start, token.end);
+    return refuse(
+      sql,
+      tokens[from]!,
+      `unknown function ${written}(): R2 SQL functions are not schema-qualified; call ${name}() by its plain name if R2 SQL has it`,
+      written,
+    );
   }
+  if (token.kind === 'word' && SYNTAX_CALLS.has(token.value)) return null;
+  const known = lookupR2SqlFunction(name);
+  if (!known) {
+    return refuse(
+      sql,
+      token,
+      INTROSPECTIVE.test(name)
+        ? `unknown function ${name}(): catalog introspection is not supported; R2 SQL reads namespace.table (use SHOW TABLES or DESCRIBE namespace.table)`
+        : `unknown function ${name}(): R2 SQL has no function of that name (see docs/r2-sql-functions.md)`,
+      name,
+    );
+  }
+  if (known.gap)
+    return refuse(sql, token, `${name}() is not available in the local R2 SQL engine: ${known.gap}`, name);
+  return { index: i, name: known.name };
+}
+
+/** Is the word at `i`, followed by `(`, a function call (not a clause, alias, type or CTE column list)? */
+function isCall({ tokens, match }: SqlStructure, i: number): boolean {
+  const token = tokens[i]!;
+  const before = tokens[i - 1];
+  if (token.kind === 'word' && NOT_A_CALL.has(token.value)) return false;
+  if (isWord(before, 'AS') || isSymbol(before, '::') || isSymbol(before, ')')) return false;
+  const after = match.get(i + 1)! + 1;
+  if (
+    isWord(tokens[after], 'AS') &&
+    (isSymbol(tokens[after + 1], '(') || isWord(tokens[after + 1], 'NOT', 'MATERIALIZED'))
+  )
+    return false; // WITH name (columns) AS (...)
+  return true;
+}
+
+/** Checks the table reference starting at token `at` (right after FROM, JOIN, DESCRIBE or a comma). */
+function checkTableReference(scope: TableScope, at: number): SqlProblem | null {
+  const { sql, structure, ctes, unqualifiedTables, tables } = scope;
+  const { tokens } = structure;
+  const first = tokens[at];
+  if (!first) return null;
+  if (first.kind === 'string') {
+    return refuse(
+      sql,
+      first,
+      `a table is namespace.table, not a file: ${first.text} cannot be read`,
+      'file path',
+    );
+  }
+  if (first.kind !== 'word' && first.kind !== 'quoted') return null; // a subquery, or a syntax error
+  if (first.kind === 'word' && (NOT_A_CALL.has(first.value) || first.value === 'LATERAL')) return null;
+  const parts: SqlToken[] = [first];
+  let end = at;
+  while (
+    isSymbol(tokens[end + 1], '.') &&
+    (tokens[end + 2]?.kind === 'word' || tokens[end + 2]?.kind === 'quoted')
+  ) {
+    parts.push(tokens[end + 2]!);
+    end += 2;
+  }
+  const written = sql.slice(first.start, tokens[end]!.end);
+  const part = (t: SqlToken) => (t.kind === 'quoted' ? t.value : t.value.toLowerCase());
+  if (isSymbol(tokens[end + 1], '(')) {
+    return refuse(
+      sql,
+      first,
+      `table functions are not supported: ${written}(...) is not a table; R2 SQL reads namespace.table`,
+      written,
+    );
+  }
+  if (parts.length === 1) {
+    if (ctes.has(part(first))) return null;
+    if (unqualifiedTables && first.kind === 'word' && !INTROSPECTIVE.test(first.value)) return null;
+    const introspection = INTROSPECTIVE.test(first.value);
+    return refuse(
+      sql,
+      first,
+      first.kind === 'quoted'
+        ? `${written} is not a table: R2 SQL reads namespace.table, never a file or path`
+        : introspection
+          ? `${written} is not a table: catalog introspection is not supported (use SHOW TABLES or DESCRIBE namespace.table)`
+          : `table ${written} needs its namespace: R2 SQL reads namespace.table (for example analytics.${part(first)})`,
+      written,
+    );
+  }
+  if (parts.length > 2) {
+    return refuse(
+      sql,
+      first,
+      `${written} is catalog-qualified: R2 SQL reads namespace.table, and the bucket is the catalog`,
+      written,
+    );
+  }
+  const namespace = part(parts[0]!);
+  const table = part(parts[1]!);
+  if (INTROSPECTION.has(namespace)) {
+    return refuse(
+      sql,
+      first,
+      `${written} is the engine's catalog, not a table: catalog introspection is not supported (use SHOW TABLES or DESCRIBE namespace.table)`,
+      written,
+    );
+  }
+  tables.set(`${namespace}.${table}`, { namespace, table });
+  return null;
 }
 
 /** The names of every CTE the query defines (any WITH list, at any depth), case-folded. */

@@ -1,0 +1,111 @@
+import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from '../sql-problem.ts';
+import { isSymbol, isWord, type SqlStructure } from '../sql-structure.ts';
+import type { SqlToken } from '../tokenize-sql.ts';
+import { isNestedWrite, refuseStatement } from './refuse-statement.ts';
+
+/** Functions R2 SQL refuses by name, with what to use instead. */
+const UNSUPPORTED_FUNCTIONS: Record<string, string> = {
+  PERCENTILE_DISC: 'use percentile_cont(p) WITHIN GROUP (ORDER BY x) or approx_percentile_cont(x, p)',
+  QUANTILE_DISC: 'use percentile_cont(p) WITHIN GROUP (ORDER BY x) or approx_percentile_cont(x, p)',
+};
+
+const WILDCARD_MODIFIERS = new Set(['EXCLUDE', 'REPLACE', 'RENAME', 'ILIKE', 'LIKE', 'SIMILAR', 'COLUMNS']);
+
+/**
+ * The first construct R2 SQL does not support (OFFSET, LATERAL, UNNEST, PIVOT, the named WINDOW
+ * clause, PERCENTILE_DISC, NOT IN (subquery), wildcard modifiers, nested joins, LIMIT before a set
+ * operator, a write nested in parentheses), as a 40004 naming it, or null. One pass over the tokens.
+ *
+ * @example
+ * ```ts
+ * import { tokenizeSql } from '../tokenize-sql.ts';
+ * import { structureOf } from '../sql-structure.ts';
+ * import { refuseConstructs } from './refuse-constructs.ts';
+ * const sql = 'SELECT 1 OFFSET 1';
+ * refuseConstructs(sql, structureOf(sql, tokenizeSql(sql) as never) as never)?.construct; // 'OFFSET'
+ * ```
+ */
+export function refuseConstructs(sql: string, structure: SqlStructure): SqlProblem | null {
+  const { tokens, depth, parent } = structure;
+  const unsupported = (token: SqlToken, message: string, construct: string) =>
+    createSqlProblem(sql, token.start, R2SQL_ERROR_CODES.unsupported, message, construct);
+  let limitAt: { index: number; depth: number } | null = null;
+
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const previous = tokens[i - 1];
+    const next = tokens[i + 1];
+    if (isSymbol(token, '(')) {
+      if (isNestedWrite(tokens, i + 1)) return createSqlProblem(sql, next!.start, ...refuseStatement(next)!);
+      if (isWord(previous, 'IN') && isWord(tokens[i - 2], 'NOT') && isWord(next, 'SELECT', 'WITH')) {
+        // R2 SQL refuses NOT IN over a nullable column (it has no null-aware anti join). Whether the
+        // subquery's column can be NULL depends on the table's schema, so refuse the form outright.
+        return unsupported(
+          tokens[i - 2]!,
+          'NOT IN (subquery) is not supported: R2 SQL refuses it when the column can be NULL; write NOT EXISTS (SELECT 1 FROM ... WHERE ...) instead',
+          'NOT IN (subquery)',
+        );
+      }
+      continue;
+    }
+    if (isSymbol(token, '*') && next?.kind === 'word') {
+      if (WILDCARD_MODIFIERS.has(next.value) || (next.value === 'EXCEPT' && isSymbol(tokens[i + 2], '('))) {
+        return unsupported(
+          next,
+          `wildcard modifiers (* ${next.value} ...) are not supported`,
+          `* ${next.value}`,
+        );
+      }
+    }
+    if (token.kind !== 'word' || isSymbol(previous, '.') || isSymbol(next, '.')) continue;
+    const word = token.value;
+    const call = isSymbol(next, '(');
+    if (word === 'OFFSET')
+      return unsupported(
+        token,
+        'OFFSET is not supported: page with a WHERE on an ordered key and LIMIT',
+        'OFFSET',
+      );
+    if (word === 'LATERAL') return unsupported(token, 'LATERAL derived tables are not supported', 'LATERAL');
+    if (word === 'UNNEST' || word === 'PIVOT' || word === 'UNPIVOT')
+      return unsupported(token, `${word} is not supported`, word);
+    if (word === 'WINDOW' && tokens[i + 1]?.kind !== 'symbol' && isWord(tokens[i + 2], 'AS')) {
+      return unsupported(
+        token,
+        'the named WINDOW clause is not supported: inline OVER (...) at each call',
+        'WINDOW',
+      );
+    }
+    if (call && word in UNSUPPORTED_FUNCTIONS) {
+      return unsupported(
+        token,
+        `${token.text}() is not supported by R2 SQL: ${UNSUPPORTED_FUNCTIONS[word]}`,
+        token.text,
+      );
+    }
+    if (word === 'FROM' || word === 'JOIN') {
+      if (
+        isSymbol(next, '(') &&
+        !isWord(tokens[i + 2], 'SELECT', 'WITH', 'VALUES') &&
+        !isSymbol(tokens[i + 2], '(')
+      ) {
+        return unsupported(
+          next!,
+          'nested (parenthesized) joins are not supported: write the joins as a flat sequence',
+          'nested join',
+        );
+      }
+    }
+    if (word === 'LIMIT') limitAt = { index: i, depth: depth[i]! };
+    if (word === 'UNION' || word === 'INTERSECT' || word === 'EXCEPT') {
+      if (limitAt && limitAt.depth === depth[i] && parent[limitAt.index] === parent[i]) {
+        return unsupported(
+          tokens[limitAt.index]!,
+          `LIMIT before ${word} is not valid: wrap the query in a subquery or limit the combined result`,
+          'LIMIT before set operator',
+        );
+      }
+    }
+  }
+  return null;
+}
