@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { R2SQL_ERROR_CODES, toDuckDbSql } from '../../sql/index.ts';
+import { R2SQL_ERROR_CODES } from '../../sql/index.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
-import { knownTables } from './known-tables.ts';
+import { translateForBucket } from './known-tables.ts';
 import { parseR2SqlRequest, r2SqlFailure } from './parse-r2sql-request.ts';
 import { type R2SqlConfig, r2SqlConfig } from './r2sql-config.ts';
 import { createScanMetrics, type ScanMetrics, type TableScan } from './scan-metrics.ts';
@@ -105,7 +105,7 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
         return r2SqlFailure(code === R2SQL_ERROR_CODES.retryable ? 503 : 400, code, `injected fault ${code}`);
     }
     const bucket = await bucketFor(bucketName);
-    const translation = toDuckDbSql(request.query, { tables: await knownTables(bucket.engine) });
+    const translation = await translateForBucket(bucket.engine, request.query);
     if (!translation.ok) {
       const { code, message, position, construct } = translation.problem;
       return r2SqlFailure(400, code, message, { position, ...(construct ? { construct } : {}) });

@@ -126,7 +126,11 @@ export function analyzeR2Sql(sql: string, options: AnalyzeR2SqlOptions = {}): Ch
 
   const problem = refuseConstructs(sql, structure);
   if (problem) return problem;
-  const references = resolveReferences(sql, structure, options.unqualifiedTables === true);
+  // SHOW's namespace is not a table reference; the translation accepts its few forms only.
+  const references =
+    statement === 'show'
+      ? { calls: [], tables: [], callParens: new Set<number>() }
+      : resolveReferences(sql, structure, options.unqualifiedTables === true);
   if ('kind' in references) return references;
   if (options.tables) {
     const unknown = unknownTable(sql, structure, references, options.tables);

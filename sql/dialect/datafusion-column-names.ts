@@ -75,7 +75,7 @@ function hasName(item: SqlToken[]): boolean {
   const bare = item.every((t, k) =>
     k % 2 === 0 ? t.kind === 'word' || t.kind === 'quoted' : isSymbol(t, '.'),
   );
-  if (bare && !SYNTAX.has(item[0]!.value)) return true;
+  if (bare && !SYNTAX.has(item[0]!.value) && !isWord(item[0], 'TRUE', 'FALSE')) return true;
   if (item.length < 2 || (last.kind !== 'word' && last.kind !== 'quoted')) return false;
   if (last.kind === 'word' && SYNTAX.has(last.value)) return false;
   const before = item[item.length - 2]!;
@@ -141,9 +141,12 @@ function render(item: SqlToken[], qualifier: string | null): string {
       const column = t.kind === 'quoted' ? t.value : t.value.toLowerCase();
       const qualified = isSymbol(prev, '.') || isSymbol(next, '.');
       piece = !qualified && qualifier ? `${qualifier}.${column}` : column;
-    } else if (t.kind === 'number')
-      piece = /^\d+$/.test(t.value) ? `Int64(${t.value})` : `Float64(${t.value})`;
-    else if (t.kind === 'string') piece = `Utf8("${t.value}")`;
+    } else if (t.kind === 'number') {
+      // A negative literal is one value to DataFusion: `-1` is Int64(-1).
+      const sign = isSymbol(prev, '-') && (k === 1 || item[k - 2]!.kind === 'symbol') ? '-' : '';
+      if (sign) out = out.replace(/ - $/, ' ');
+      piece = /^\d+$/.test(t.value) ? `Int64(${sign}${t.value})` : `Float64(${sign}${t.value})`;
+    } else if (t.kind === 'string') piece = `Utf8("${t.value}")`;
     else if (t.value === ',') piece = ', ';
     else if (t.value === '(' || t.value === ')' || t.value === '.' || t.value === '[' || t.value === ']')
       piece = t.value;

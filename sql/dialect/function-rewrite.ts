@@ -1,25 +1,58 @@
 import type { SqlToken } from '../tokenize-sql.ts';
 
-/** One argument of a call: its translated text and its original tokens. */
+/** One argument of a call: its translated text and its first original tokens (at most 8). */
 export interface CallArgument {
   text: string;
+  /** The argument's first tokens: enough to tell a literal or a column, without copying long arguments. */
   tokens: SqlToken[];
 }
 
 /** Rewrites one R2 SQL call into DuckDB SQL; returns a string, or an error message (40004). */
 export type FunctionRewrite = (args: CallArgument[]) => string | { error: string };
 
-/** A SQL string literal. */
+/**
+ * A SQL string literal.
+ *
+ * @example
+ * ```ts
+ * import { quote } from './function-rewrite.ts';
+ * quote("it's"); // "'it''s'"
+ * ```
+ */
 export const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
-/** A SQL quoted identifier. */
+/**
+ * A SQL quoted identifier.
+ *
+ * @example
+ * ```ts
+ * import { quoteId } from './function-rewrite.ts';
+ * quoteId('count(*)'); // '"count(*)"'
+ * ```
+ */
 export const quoteId = (text: string): string => `"${text.replace(/"/g, '""')}"`;
 
-/** The value of an argument that is one string literal, or undefined. */
+/**
+ * The value of an argument that is one string literal, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { literalString } from './function-rewrite.ts';
+ * literalString({ text: "'md5'", tokens: [{ kind: 'string', text: "'md5'", value: 'md5', start: 0, end: 5 }] }); // 'md5'
+ * ```
+ */
 export const literalString = (arg: CallArgument | undefined): string | undefined =>
   arg?.tokens.length === 1 && arg.tokens[0]!.kind === 'string' ? arg.tokens[0]!.value : undefined;
 
-/** Checks the number of arguments before rewriting. */
+/**
+ * Checks the number of arguments before rewriting.
+ *
+ * @example
+ * ```ts
+ * import { needs, rename } from './function-rewrite.ts';
+ * needs(1, 1, 'signum', rename('sign'))([]); // { error: 'signum() takes 1 arguments, got 0' }
+ * ```
+ */
 export const needs =
   (min: number, max: number, name: string, rewrite: FunctionRewrite): FunctionRewrite =>
   (args) =>
@@ -29,7 +62,15 @@ export const needs =
         }
       : rewrite(args);
 
-/** Calls `to` with the same arguments. */
+/**
+ * Calls `to` with the same arguments.
+ *
+ * @example
+ * ```ts
+ * import { rename } from './function-rewrite.ts';
+ * rename('list_max')([{ text: 'xs', tokens: [] }]); // 'list_max(xs)'
+ * ```
+ */
 export const rename =
   (to: string): FunctionRewrite =>
   (args) =>

@@ -34,6 +34,8 @@ describe('checkR2Sql', () => {
     'SELECT row_number() OVER (PARTITION BY ns ORDER BY seq) FROM analytics.events QUALIFY 1 = 1',
     'WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a) SELECT * FROM b',
     'SHOW TABLES IN analytics',
+    'SHOW TABLES FROM analytics',
+    'SELECT count(DISTINCT ns), median(seq), string_agg(verb, \',\') FROM analytics.events',
     'DESCRIBE analytics.events',
     'EXPLAIN SELECT count(*) FROM analytics.events',
     "SELECT e.data->>'name' FROM analytics.events e",
@@ -156,5 +158,38 @@ describe('toDuckDbSql', () => {
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
     const value = (await connection.runAndReadAll(result.value.sql)).getRowObjectsJson()[0]!.v;
     expect(typeof value === 'string' ? Number(value) : value).toEqual(expected);
+  });
+});
+
+describe('result column names follow DataFusion', () => {
+  const names = (sql: string) => {
+    const result = toDuckDbSql(sql, { defaultLimit: null });
+    if (!result.ok) throw new Error(result.problem.message);
+    return [...result.value.sql.matchAll(/ AS "((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"'));
+  };
+
+  it.each([
+    ['SELECT count(*) FROM analytics.events', ['count(*)']],
+    ['SELECT COUNT(DISTINCT e.ns), SUM(seq) FROM analytics.events e', ['count(DISTINCT e.ns)', 'sum(e.seq)']],
+    [
+      'SELECT abs(c1) BETWEEN 0 AND log(c1 * 100) FROM analytics.t test',
+      ['abs(test.c1) BETWEEN Int64(0) AND log(test.c1 * Int64(100))'],
+    ],
+    ["SELECT 1, 'a', 1.5, -2, TRUE", ['Int64(1)', 'Utf8("a")', 'Float64(1.5)', 'Int64(-2)', 'Boolean(true)']],
+    ['SELECT seq + 1 FROM analytics.events', ['analytics.events.seq + Int64(1)']],
+    ['SELECT a.seq + 1 FROM analytics.events a JOIN analytics.things b ON a.id = b.id', ['a.seq + Int64(1)']],
+    ['SELECT seq, e.verb, count(*) AS n, max(seq) top, * FROM analytics.events e', []],
+    [
+      'SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY seq) FROM analytics.events e',
+      ['percentile_cont(Float64(0.5)) WITHIN GROUP (ORDER BY e.seq)'],
+    ],
+  ])('%s → %j', (sql, expected) => {
+    expect(names(sql)).toEqual(expected);
+  });
+
+  it('names only the outermost select list, and can be turned off', () => {
+    expect(names('SELECT n FROM (SELECT count(*) AS n FROM analytics.events) t')).toEqual([]);
+    const off = toDuckDbSql('SELECT count(*) FROM analytics.events', { dataFusionNames: false });
+    expect(off.ok && off.value.sql).not.toContain(' AS ');
   });
 });
