@@ -42,7 +42,7 @@ export function refuseConstructs(sql: string, structure: SqlStructure): SqlProbl
         // subquery's column can be NULL depends on the table's schema, so refuse the form outright.
         return unsupported(
           tokens[i - 2]!,
-          'NOT IN (subquery) is not supported: R2 SQL refuses it when the column can be NULL; write NOT EXISTS (SELECT 1 FROM ... WHERE ...) instead',
+          'unsupported feature: NOT IN (subquery) is not supported on nullable columns (R2 SQL has no null-aware anti join); write NOT EXISTS (SELECT 1 FROM ... WHERE ...) instead',
           'NOT IN (subquery)',
         );
       }
@@ -52,7 +52,7 @@ export function refuseConstructs(sql: string, structure: SqlStructure): SqlProbl
       if (WILDCARD_MODIFIERS.has(next.value) || (next.value === 'EXCEPT' && isSymbol(tokens[i + 2], '('))) {
         return unsupported(
           next,
-          `wildcard modifiers (* ${next.value} ...) are not supported`,
+          `unsupported feature: wildcard modifiers (* ${next.value} ...) are not supported`,
           `* ${next.value}`,
         );
       }
@@ -63,23 +63,24 @@ export function refuseConstructs(sql: string, structure: SqlStructure): SqlProbl
     if (word === 'OFFSET')
       return unsupported(
         token,
-        'OFFSET is not supported: page with a WHERE on an ordered key and LIMIT',
+        'unsupported feature: OFFSET clause is not supported (page with a WHERE on an ordered key and LIMIT)',
         'OFFSET',
       );
-    if (word === 'LATERAL') return unsupported(token, 'LATERAL derived tables are not supported', 'LATERAL');
+    if (word === 'LATERAL')
+      return unsupported(token, 'unsupported feature: LATERAL derived tables are not supported', 'LATERAL');
     if (word === 'UNNEST' || word === 'PIVOT' || word === 'UNPIVOT')
-      return unsupported(token, `${word} is not supported`, word);
+      return unsupported(token, `unsupported feature: ${word} is not supported`, word);
     if (word === 'WINDOW' && tokens[i + 1]?.kind !== 'symbol' && isWord(tokens[i + 2], 'AS')) {
       return unsupported(
         token,
-        'the named WINDOW clause is not supported: inline OVER (...) at each call',
+        'unsupported feature: the named WINDOW clause is not supported (inline OVER (...) at each call)',
         'WINDOW',
       );
     }
     if (call && word in UNSUPPORTED_FUNCTIONS) {
       return unsupported(
         token,
-        `${token.text}() is not supported by R2 SQL: ${UNSUPPORTED_FUNCTIONS[word]}`,
+        `unsupported feature: ${token.text}() is not supported: ${UNSUPPORTED_FUNCTIONS[word]}`,
         token.text,
       );
     }
@@ -91,7 +92,7 @@ export function refuseConstructs(sql: string, structure: SqlStructure): SqlProbl
       ) {
         return unsupported(
           next!,
-          'nested (parenthesized) joins are not supported: write the joins as a flat sequence',
+          'unsupported feature: nested (parenthesized) joins are not supported (write the joins as a flat sequence)',
           'nested join',
         );
       }

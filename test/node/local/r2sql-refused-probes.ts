@@ -3,7 +3,12 @@
  * the 2026-06-21 changelog, names R2 SQL does not know, and reads that are not `namespace.table`.
  */
 export const REFUSED_PROBES: [name: string, code: number, sql: string, contains?: string][] = [
-  ['OFFSET', 40004, 'SELECT id FROM analytics.events ORDER BY seq LIMIT 10 OFFSET 10', 'OFFSET'],
+  [
+    'OFFSET',
+    40004,
+    'SELECT id FROM analytics.events ORDER BY seq LIMIT 10 OFFSET 10',
+    'unsupported feature: OFFSET clause is not supported',
+  ],
   [
     'the named WINDOW clause',
     40004,
@@ -32,7 +37,7 @@ export const REFUSED_PROBES: [name: string, code: number, sql: string, contains?
     'SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY seq) FROM analytics.events',
     'percentile_disc',
   ],
-  ['INSERT', 40004, "INSERT INTO analytics.events (id) VALUES ('x')", 'read-only'],
+  ['INSERT', 40004, "INSERT INTO analytics.events (id) VALUES ('x')", 'only read-only queries are allowed'],
   ['CREATE TABLE', 40004, 'CREATE TABLE analytics.t (a INT)', 'DDL'],
   ['DROP TABLE', 40004, 'DROP TABLE analytics.events', 'DDL'],
   ['an unknown function', 40004, 'SELECT list_sum(make_array(1)) AS v', 'unknown function list_sum'],
