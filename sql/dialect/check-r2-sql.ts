@@ -150,10 +150,11 @@ function unknownTable(
   const missing = references.tables.find((t) => !known.has(`${t.namespace}.${t.table}`));
   if (!missing) return null;
   const name = `${missing.namespace}.${missing.table}`;
-  const token = structure.tokens.find(
+  const { tokens } = structure;
+  const part = (t: SqlToken | undefined) => (t?.kind === 'word' ? t.value.toLowerCase() : t?.value);
+  const token = tokens.find(
     (t, i) =>
-      (t.kind === 'word' ? t.value.toLowerCase() : t.value) === missing.namespace &&
-      isSymbol(structure.tokens[i + 1], '.'),
+      part(t) === missing.namespace && isSymbol(tokens[i + 1], '.') && part(tokens[i + 2]) === missing.table,
   );
   const list = [...known].sort();
   return createSqlProblem(

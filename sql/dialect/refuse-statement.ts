@@ -109,6 +109,13 @@ export function refuseStatement(token: SqlToken | undefined): Refusal | null {
  * A data-modifying statement inside parentheses (a CTE body, a subquery): `(INSERT INTO`, `(MERGE INTO`,
  * `(DELETE FROM`, `(UPDATE t SET`, `(COPY t TO|FROM`. A function or column that shares the keyword's name
  * (`replace(...)`, `(comment IS NULL)`) is not one.
+ *
+ * @example
+ * ```ts
+ * import { tokenizeSql } from '../tokenize-sql.ts';
+ * import { isNestedWrite } from './refuse-statement.ts';
+ * isNestedWrite(tokenizeSql('(DELETE FROM t)') as never, 1); // true
+ * ```
  */
 export function isNestedWrite(tokens: SqlToken[], i: number): boolean {
   const word = tokens[i];

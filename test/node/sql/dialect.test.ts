@@ -35,7 +35,7 @@ describe('checkR2Sql', () => {
     'WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a) SELECT * FROM b',
     'SHOW TABLES IN analytics',
     'SHOW TABLES FROM analytics',
-    'SELECT count(DISTINCT ns), median(seq), string_agg(verb, \',\') FROM analytics.events',
+    "SELECT count(DISTINCT ns), median(seq), string_agg(verb, ',') FROM analytics.events",
     'DESCRIBE analytics.events',
     'EXPLAIN SELECT count(*) FROM analytics.events',
     "SELECT e.data->>'name' FROM analytics.events e",
@@ -191,5 +191,31 @@ describe('result column names follow DataFusion', () => {
     expect(names('SELECT n FROM (SELECT count(*) AS n FROM analytics.events) t')).toEqual([]);
     const off = toDuckDbSql('SELECT count(*) FROM analytics.events', { dataFusionNames: false });
     expect(off.ok && off.value.sql).not.toContain(' AS ');
+  });
+});
+
+describe('a catalog of known tables', () => {
+  const tables = [
+    { namespace: 'analytics', table: 'events' },
+    { namespace: 'analytics', table: 'things' },
+  ];
+
+  it('refuses a table the catalog does not hold, naming it and listing those it does', () => {
+    const problem = checkR2Sql(
+      'SELECT count(*) FROM analytics.events e JOIN analytics.nope n ON e.id = n.id',
+      {
+        tables,
+      },
+    );
+    expect(problem).toMatchObject({ code: 40004, construct: 'analytics.nope', position: { column: 46 } });
+    expect(problem!.message).toContain('analytics.events, analytics.things');
+  });
+
+  it('checks only tables, not CTE names, and resolves quoted names as written', () => {
+    expect(
+      checkR2Sql('WITH nope AS (SELECT id FROM analytics.events) SELECT * FROM nope', { tables }),
+    ).toBeNull();
+    expect(checkR2Sql('SELECT * FROM "analytics"."things"', { tables })).toBeNull();
+    expect(checkR2Sql('SELECT * FROM "analytics"."Things"', { tables })).toMatchObject({ code: 40004 });
   });
 });
