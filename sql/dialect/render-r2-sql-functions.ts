@@ -2,6 +2,7 @@ import type { R2SqlFunction } from './r2-sql-function.ts';
 import { R2SQL_SAMPLE_TABLE } from './r2-sql-function.ts';
 import { R2SQL_FUNCTION_LIST } from './r2-sql-function-list.ts';
 import { R2SQL_FUNCTIONS } from './r2-sql-functions.ts';
+import { R2SQL_LIMITS } from './r2-sql-limits.ts';
 
 const SOURCES: Record<R2SqlFunction['source'], string> = {
   'scalar-functions': 'r2-sql/sql-reference/scalar-functions.mdx',
@@ -54,6 +55,14 @@ export function renderR2SqlFunctions(list: readonly R2SqlFunction[] = R2SQL_FUNC
     `\`${R2SQL_SAMPLE_TABLE}\``,
     '',
     'and a window example lists its values in `x` order. An example with `$` checks a property of a non-deterministic result.',
+    '',
+    '## How names are resolved',
+    '',
+    "A call is looked up the way DuckDB would find it — quoted or not, case-folded — in this list only; a schema-qualified call (`main.read_csv(...)`, `system.main.x(...)`) and method-style calls are refused. A table is `namespace.table` or a CTE of the query: file paths (quoted or as strings), table functions, catalog-qualified names and the engine's catalogs (`information_schema`, `pg_catalog`, `duckdb_*`, `sqlite_*`) are refused with 40004. Given the bucket's tables, an unknown table is refused naming it and listing the known ones.",
+    '',
+    `Queries over ${R2SQL_LIMITS.maxQueryBytes} bytes (UTF-8) or nesting parentheses over ${R2SQL_LIMITS.maxNestingDepth} levels are refused with 40004 naming the limit (\`maxQueryBytes\`, \`maxNestingDepth\`); translation is linear in the query's size. \`NOT IN (subquery)\` is refused: R2 SQL refuses it on a nullable column, and whether the subquery's column can be NULL is not known from the query alone; \`NOT EXISTS\` is the rewrite.`,
+    '',
+    "Unaliased result columns get R2 SQL's (DataFusion's) names: `count(*)`, `sum(analytics.events.seq)`, `Int64(1)`.",
     '',
   ];
   for (const kind of ['scalar', 'aggregate', 'window'] as const) {
