@@ -12,6 +12,32 @@ const UNSUPPORTED_FUNCTIONS: Record<string, string> = {
 const WILDCARD_MODIFIERS = new Set(['EXCLUDE', 'REPLACE', 'RENAME', 'ILIKE', 'LIKE', 'SIMILAR', 'COLUMNS']);
 
 /**
+ * DuckDB-only syntax R2 SQL does not parse, so a query that runs locally would fail in production:
+ * the word, when it is that syntax, and what to write instead.
+ */
+function duckDbOnly(tokens: SqlToken[], i: number): [construct: string, instead: string] | null {
+  const word = tokens[i]!.value;
+  const next = tokens[i + 1];
+  switch (word) {
+    case 'TABLESAMPLE':
+      return ['TABLESAMPLE', 'filter with WHERE and LIMIT'];
+    case 'SAMPLE':
+      return isWord(tokens[i - 1], 'USING') ? ['USING SAMPLE', 'filter with WHERE and LIMIT'] : null;
+    case 'ASOF':
+    case 'POSITIONAL':
+      return isWord(next, 'JOIN') ? [`${word} JOIN`, 'join on a condition'] : null;
+    case 'GLOB':
+      return isSymbol(next, '(') ? null : ['GLOB', 'use LIKE or regexp_like'];
+    case 'ALL':
+      return isWord(tokens[i - 1], 'BY')
+        ? [`${tokens[i - 2]?.value ?? 'GROUP'} BY ALL`, 'list the columns']
+        : null;
+    default:
+      return null;
+  }
+}
+
+/**
  * The first construct R2 SQL does not support (OFFSET, LATERAL, UNNEST, PIVOT, the named WINDOW
  * clause, PERCENTILE_DISC, NOT IN (subquery), wildcard modifiers, nested joins, LIMIT before a set
  * operator, a write nested in parentheses), as a 40004 naming it, or null. One pass over the tokens.
@@ -57,8 +83,17 @@ export function refuseConstructs(sql: string, structure: SqlStructure): SqlProbl
         );
       }
     }
+    if (isSymbol(token, '{'))
+      return unsupported(
+        token,
+        'unsupported feature: {...} literals are not supported: use named_struct(...) or map(...)',
+        '{',
+      );
     if (token.kind !== 'word' || isSymbol(previous, '.') || isSymbol(next, '.')) continue;
     const word = token.value;
+    const only = duckDbOnly(tokens, i);
+    if (only)
+      return unsupported(token, `unsupported feature: ${only[0]} is not supported: ${only[1]}`, only[0]);
     const call = isSymbol(next, '(');
     if (word === 'OFFSET')
       return unsupported(
