@@ -20,6 +20,9 @@ const AFTER_SELECT_LIST = new Set(
   'FROM WHERE GROUP HAVING QUALIFY ORDER LIMIT UNION INTERSECT EXCEPT WINDOW'.split(' '),
 );
 
+const endsSelectList = (token: SqlToken | undefined): boolean =>
+  token?.kind === 'word' && AFTER_SELECT_LIST.has(token.value);
+
 /**
  * The names R2 SQL (DataFusion) gives the unaliased expressions of the outermost select list, by the
  * index of each item's last token: functions in lower case with their arguments (`count(*)`,
@@ -52,7 +55,7 @@ export function dataFusionColumnNames(structure: SqlStructure, mainStart: number
   }
   let end = i;
   const endsList = (k: number) =>
-    depth[k] === base && isWord(tokens[k], ...AFTER_SELECT_LIST) && !isWord(tokens[k - 1], 'WITHIN');
+    depth[k] === base && endsSelectList(tokens[k]) && !isWord(tokens[k - 1], 'WITHIN');
   while (end < tokens.length && !endsList(end)) {
     if (depth[end]! < base) break;
     end++;
@@ -120,7 +123,7 @@ function singleTableQualifier(structure: SqlStructure, from: number, base: numbe
   for (let j = k; j < tokens.length && depth[j]! >= base; j++) {
     if (depth[j] !== base) continue;
     if (isWord(tokens[j], 'JOIN') || isSymbol(tokens[j], ',')) return null;
-    if (isWord(tokens[j], ...AFTER_SELECT_LIST)) break;
+    if (endsSelectList(tokens[j])) break;
   }
   return qualifier || null;
 }

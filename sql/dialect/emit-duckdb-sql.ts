@@ -68,7 +68,9 @@ function emitRange(emitter: Emitter, from: number, to: number): string | SqlProb
   let cursor = tokens[from]?.start ?? 0;
   for (let i = from; i < to; i++) {
     const token = tokens[i]!;
-    parts.push(sql.slice(cursor, token.start), '('.repeat(parens.opens.get(i) ?? 0));
+    if (cursor < token.start) parts.push(sql.slice(cursor, token.start));
+    const opens = parens.opens.get(i);
+    if (opens) parts.push('('.repeat(opens));
     let end = i;
     let text = token.text;
     if (emitter.calls.has(i)) {
@@ -78,7 +80,7 @@ function emitRange(emitter: Emitter, from: number, to: number): string | SqlProb
         text = call.text;
         end = call.end;
       }
-    } else if (isDecimal(token) && !isWord(tokens[i + 2], 'WITHIN')) {
+    } else if (token.kind === 'number' && isDecimal(token) && !isWord(tokens[i + 2], 'WITHIN')) {
       // DataFusion types 1.5 as Float64, DuckDB as DECIMAL (an ordered-set aggregate's fraction stays a literal).
       text = `CAST(${token.text} AS DOUBLE)`;
     } else if (
@@ -89,8 +91,9 @@ function emitRange(emitter: Emitter, from: number, to: number): string | SqlProb
     ) {
       text = R2SQL_FUNCTIONS[BARE_CALLS[token.value]!]!([]) as string;
     }
-    parts.push(text, ')'.repeat(parens.closes.get(i) ?? 0));
-    if (end !== i) parts.push(')'.repeat(parens.closes.get(end) ?? 0));
+    parts.push(text);
+    const closes = (parens.closes.get(i) ?? 0) + (end !== i ? (parens.closes.get(end) ?? 0) : 0);
+    if (closes) parts.push(')'.repeat(closes));
     const alias = aliases.get(end);
     if (alias !== undefined) parts.push(` AS ${quoteId(alias)}`);
     cursor = tokens[end]!.end;
