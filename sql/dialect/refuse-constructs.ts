@@ -62,16 +62,8 @@ export function refuseConstructs(sql: string, structure: SqlStructure): SqlProbl
     const previous = tokens[i - 1];
     const next = tokens[i + 1];
     if (isSymbol(token, '(')) {
-      if (isNestedWrite(tokens, i + 1)) return createSqlProblem(sql, next!.start, ...refuseStatement(next)!);
-      if (isWord(previous, 'IN') && isWord(tokens[i - 2], 'NOT') && isWord(next, 'SELECT', 'WITH')) {
-        // R2 SQL refuses NOT IN over a nullable column (it has no null-aware anti join). Whether the
-        // subquery's column can be NULL depends on the table's schema, so refuse the form outright.
-        return unsupported(
-          tokens[i - 2]!,
-          'unsupported feature: NOT IN (subquery) is not supported on nullable columns (R2 SQL has no null-aware anti join); write NOT EXISTS (SELECT 1 FROM ... WHERE ...) instead',
-          'NOT IN (subquery)',
-        );
-      }
+      const problem = refuseAtParen(sql, tokens, i);
+      if (problem) return problem;
       continue;
     }
     if (isSymbol(token, '*') && next?.kind === 'word') {
@@ -142,6 +134,24 @@ export function refuseConstructs(sql: string, structure: SqlStructure): SqlProbl
         );
       }
     }
+  }
+  return null;
+}
+
+/** What R2 SQL refuses at an opening paren: a write nested in it, or `NOT IN (subquery)`. */
+function refuseAtParen(sql: string, tokens: SqlToken[], i: number): SqlProblem | null {
+  const next = tokens[i + 1];
+  if (isNestedWrite(tokens, i + 1)) return createSqlProblem(sql, next!.start, ...refuseStatement(next)!);
+  if (isWord(tokens[i - 1], 'IN') && isWord(tokens[i - 2], 'NOT') && isWord(next, 'SELECT', 'WITH')) {
+    // R2 SQL refuses NOT IN over a nullable column (it has no null-aware anti join). Whether the
+    // subquery's column can be NULL depends on the table's schema, so refuse the form outright.
+    return createSqlProblem(
+      sql,
+      tokens[i - 2]!.start,
+      R2SQL_ERROR_CODES.unsupported,
+      'unsupported feature: NOT IN (subquery) is not supported on nullable columns (R2 SQL has no null-aware anti join); write NOT EXISTS (SELECT 1 FROM ... WHERE ...) instead',
+      'NOT IN (subquery)',
+    );
   }
   return null;
 }
