@@ -10,7 +10,25 @@ const WORDS = (
   'QUALIFY LATERAL DESCRIBE SHOW EXPLAIN FORMAT JSON CAST EXTRACT PLACING FOR count sum json_get_str ' +
   'date_bin approx_percentile_cont first_value overlay make_array initcap analytics events e x read_text'
 ).split(' ');
-const SYMBOLS = ['(', ')', ',', '.', '*', '->', '->>', '::', '=', '-', ';', "'a'", '"q"', '1', '1.5', '[', ']'];
+const SYMBOLS = [
+  '(',
+  ')',
+  ',',
+  '.',
+  '*',
+  '->',
+  '->>',
+  '::',
+  '=',
+  '-',
+  ';',
+  "'a'",
+  '"q"',
+  '1',
+  '1.5',
+  '[',
+  ']',
+];
 const token = fc.oneof(fc.constantFrom(...WORDS), fc.constantFrom(...SYMBOLS));
 
 describe('the dialect never throws', () => {
