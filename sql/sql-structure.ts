@@ -7,6 +7,10 @@ export interface SqlStructure {
   /** Paren depth of each token (the parens themselves sit at the outer depth). */
   depth: number[];
   match: Map<number, number>;
+  /** Index of the `(` each token is directly inside (-1 at the top level); a paren's own is its parent's. */
+  parent: number[];
+  /** The top-level commas directly inside each `(`, by the paren's index. */
+  commas: Map<number, number[]>;
 }
 
 export const isWord = (token: SqlToken | undefined, ...words: string[]): boolean =>
@@ -27,28 +31,36 @@ export const isSymbol = (token: SqlToken | undefined, symbol: string): boolean =
  */
 export function structureOf(sql: string, tokens: SqlToken[]): SqlStructure | SqlProblem {
   const depth: number[] = [];
+  const parent: number[] = [];
   const match = new Map<number, number>();
+  const commas = new Map<number, number[]>();
   const open: number[] = [];
-  tokens.forEach((token, i) => {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
     depth.push(open.length);
+    parent.push(open.length === 0 ? -1 : open[open.length - 1]!);
     if (isSymbol(token, '(')) open.push(i);
     else if (isSymbol(token, ')')) {
       const from = open.pop();
-      if (from === undefined) return;
+      if (from === undefined) {
+        return createSqlProblem(
+          sql,
+          token.start,
+          R2SQL_ERROR_CODES.syntax,
+          'syntax error: ")" without a matching "("',
+          ')',
+        );
+      }
       depth[i] = open.length;
+      parent[i] = parent[from]!;
       match.set(from, i);
       match.set(i, from);
+    } else if (isSymbol(token, ',') && open.length > 0) {
+      const owner = open[open.length - 1]!;
+      const list = commas.get(owner);
+      if (list) list.push(i);
+      else commas.set(owner, [i]);
     }
-  });
-  const stray = tokens.findIndex((t, i) => isSymbol(t, ')') && !match.has(i));
-  if (stray !== -1) {
-    return createSqlProblem(
-      sql,
-      tokens[stray]!.start,
-      R2SQL_ERROR_CODES.syntax,
-      'syntax error: ")" without a matching "("',
-      ')',
-    );
   }
   if (open.length > 0) {
     return createSqlProblem(
@@ -59,7 +71,7 @@ export function structureOf(sql: string, tokens: SqlToken[]): SqlStructure | Sql
       '(',
     );
   }
-  return { tokens, depth, match };
+  return { tokens, depth, match, parent, commas };
 }
 
 /**
@@ -69,13 +81,10 @@ export function structureOf(sql: string, tokens: SqlToken[]): SqlStructure | Sql
 export function argumentRanges(structure: SqlStructure, open: number): [number, number][] {
   const close = structure.match.get(open)!;
   const ranges: [number, number][] = [];
-  const base = structure.depth[open]! + 1;
   let from = open + 1;
-  for (let i = open + 1; i < close; i++) {
-    if (structure.depth[i] === base && isSymbol(structure.tokens[i], ',')) {
-      ranges.push([from, i]);
-      from = i + 1;
-    }
+  for (const comma of structure.commas.get(open) ?? []) {
+    ranges.push([from, comma]);
+    from = comma + 1;
   }
   if (close > open + 1) ranges.push([from, close]);
   return ranges;

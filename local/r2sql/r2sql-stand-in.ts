@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { R2SQL_ERROR_CODES, toDuckDbSql } from '../../sql/index.ts';
+import { R2SQL_ERROR_CODES } from '../../sql/index.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
+import { translateForBucket } from './known-tables.ts';
 import { parseR2SqlRequest, r2SqlFailure } from './parse-r2sql-request.ts';
 import { type R2SqlConfig, r2SqlConfig } from './r2sql-config.ts';
 import { createScanMetrics, type ScanMetrics, type TableScan } from './scan-metrics.ts';
@@ -103,13 +104,13 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
       if (typeof fault === 'number' || fault.code !== undefined)
         return r2SqlFailure(code === R2SQL_ERROR_CODES.retryable ? 503 : 400, code, `injected fault ${code}`);
     }
-    const translation = toDuckDbSql(request.query);
+    const bucket = await bucketFor(bucketName);
+    const translation = await translateForBucket(bucket.engine, request.query);
     if (!translation.ok) {
       const { code, message, position, construct } = translation.problem;
       return r2SqlFailure(400, code, message, { position, ...(construct ? { construct } : {}) });
     }
     const { sql, tables, identifiers, selectsAll } = translation.value;
-    const bucket = await bucketFor(bucketName);
     let result: Awaited<ReturnType<DuckDbEngine['query']>>;
     try {
       result = await bucket.engine.query(sql);

@@ -1,15 +1,17 @@
-import type { SqlToken } from '../tokenize-sql.ts';
+import {
+  bind,
+  type CallArgument,
+  type FunctionRewrite,
+  literalString,
+  needs,
+  quote,
+  rename,
+} from './function-rewrite.ts';
+import { R2SQL_ARRAY_REWRITES } from './r2-sql-array-rewrites.ts';
+import { R2SQL_SCALAR_REWRITES } from './r2-sql-scalar-rewrites.ts';
 
-/** One argument of a call: its translated text and its original tokens. */
-export interface CallArgument {
-  text: string;
-  tokens: SqlToken[];
-}
+export type { CallArgument, FunctionRewrite } from './function-rewrite.ts';
 
-/** Rewrites one R2 SQL call into DuckDB SQL; returns a string, or an error message (40004). */
-export type FunctionRewrite = (args: CallArgument[]) => string | { error: string };
-
-const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 const pointerSegment = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
@@ -17,37 +19,31 @@ const pointerSegment = (key: string): string => key.replace(/~/g, '~0').replace(
  * (`'/a/0/b'`); string keys select object members, integer keys array elements. Keys that are not
  * literals become a pointer built at run time.
  */
-function jsonPath(keys: CallArgument[]): string {
-  if (keys.length === 0) return `'$'`;
+function jsonPath(keys: CallArgument[]): CallArgument {
+  if (keys.length === 0) return { text: `'$'`, tokens: [] };
   const literal = keys.every(
     (k) => k.tokens.length === 1 && (k.tokens[0]!.kind === 'string' || k.tokens[0]!.kind === 'number'),
   );
-  if (literal) return quote(keys.map((k) => `/${pointerSegment(k.tokens[0]!.value)}`).join(''));
+  if (literal) {
+    const path = keys.map((k) => `/${pointerSegment(k.tokens[0]!.value)}`).join('');
+    return {
+      text: quote(path),
+      tokens: [{ kind: 'string', text: quote(path), value: path, start: 0, end: 0 }],
+    };
+  }
   const parts = keys.map((k) => `'/' || replace(replace(CAST(${k.text} AS VARCHAR), '~', '~0'), '/', '~1')`);
-  return `(${parts.join(' || ')})`;
+  return { text: `(${parts.join(' || ')})`, tokens: keys.flatMap((k) => k.tokens) };
 }
-
-const needs =
-  (min: number, max: number, name: string, rewrite: FunctionRewrite): FunctionRewrite =>
-  (args) =>
-    args.length < min || args.length > max
-      ? {
-          error: `${name}() takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} arguments, got ${args.length}`,
-        }
-      : rewrite(args);
 
 /** `json_get_*`: the value at the path when it has the JSON type asked for, else NULL. */
 const jsonTyped = (name: string, types: string[], cast: string): FunctionRewrite =>
-  needs(1, Infinity, name, ([doc, ...keys]) => {
-    const path = jsonPath(keys);
-    const d = doc!.text;
-    return `(CASE WHEN json_type(${d}, ${path}) IN (${types.map(quote).join(', ')}) THEN TRY_CAST(json_extract_string(${d}, ${path}) AS ${cast}) END)`;
-  });
-
-const rename =
-  (to: string): FunctionRewrite =>
-  (args) =>
-    `${to}(${args.map((a) => a.text).join(', ')})`;
+  needs(1, Infinity, name, ([doc, ...keys]) =>
+    bind(
+      [doc!, jsonPath(keys)],
+      (d, path) =>
+        `CASE WHEN json_type(${d}, ${path}) IN (${types.map(quote).join(', ')}) THEN TRY_CAST(json_extract_string(${d}, ${path}) AS ${cast}) END`,
+    ),
+  );
 
 /** Capture groups of a literal regular expression (not `(?:`, not escaped). */
 function captureGroups(pattern: string): number {
@@ -59,10 +55,15 @@ function captureGroups(pattern: string): number {
   return n;
 }
 
+/** `doc, ...keys` → a DuckDB expression over the document `d` and the path `p`, each evaluated once. */
+const jsonAt = (name: string, min: number, body: (d: string, p: string) => string): FunctionRewrite =>
+  needs(min, Infinity, name, ([doc, ...keys]) => bind([doc!, jsonPath(keys)], body));
+
 /**
  * R2 SQL functions (DataFusion names and semantics) that DuckDB names or behaves differently, by
  * lower-case name. Functions both engines share (`bool_and`, `bool_or`, `date_trunc`, `date_part`,
- * `regexp_replace`, `starts_with`, `sha256`, …) pass through untouched.
+ * `regexp_replace`, `starts_with`, `sha256`, …) pass through untouched. A rewrite that needs an
+ * argument twice binds it once ({@link bind}), so nested calls never multiply the SQL.
  *
  * @example
  * ```ts
@@ -75,54 +76,38 @@ export const R2SQL_FUNCTIONS: Record<string, FunctionRewrite> = {
   json_get_int: jsonTyped('json_get_int', ['BIGINT', 'UBIGINT'], 'BIGINT'),
   json_get_float: jsonTyped('json_get_float', ['DOUBLE', 'BIGINT', 'UBIGINT'], 'DOUBLE'),
   json_get_bool: jsonTyped('json_get_bool', ['BOOLEAN'], 'BOOLEAN'),
-  json_get_json: needs(
+  json_get_json: jsonAt('json_get_json', 1, (d, p) => `CAST(json_extract(${d}, ${p}) AS VARCHAR)`),
+  json_get_array: jsonAt(
+    'json_get_array',
     1,
-    Infinity,
-    'json_get_json',
-    ([doc, ...keys]) => `CAST(json_extract(${doc!.text}, ${jsonPath(keys)}) AS VARCHAR)`,
+    (d, p) =>
+      `CASE WHEN json_type(${d}, ${p}) = 'ARRAY' THEN CAST(CAST(json_extract(${d}, ${p}) AS JSON[]) AS VARCHAR[]) END`,
   ),
-  json_get_array: needs(1, Infinity, 'json_get_array', ([doc, ...keys]) => {
-    const path = jsonPath(keys);
-    return `(CASE WHEN json_type(${doc!.text}, ${path}) = 'ARRAY' THEN CAST(CAST(json_extract(${doc!.text}, ${path}) AS JSON[]) AS VARCHAR[]) END)`;
-  }),
-  json_get: needs(
+  json_get: jsonAt('json_get', 1, (d, p) => `json_extract(${d}, ${p})`),
+  json_as_text: jsonAt('json_as_text', 1, (d, p) => `json_extract_string(${d}, ${p})`),
+  json_contains: jsonAt('json_contains', 2, (d, p) => `json_exists(${d}, ${p})`),
+  json_length: jsonAt(
+    'json_length',
     1,
-    Infinity,
-    'json_get',
-    ([doc, ...keys]) => `json_extract(${doc!.text}, ${jsonPath(keys)})`,
+    (d, p) =>
+      `CASE json_type(${d}, ${p}) WHEN 'ARRAY' THEN CAST(json_array_length(${d}, ${p}) AS BIGINT) WHEN 'OBJECT' THEN len(json_keys(${d}, ${p})) END`,
   ),
-  json_as_text: needs(
-    1,
-    Infinity,
-    'json_as_text',
-    ([doc, ...keys]) => `json_extract_string(${doc!.text}, ${jsonPath(keys)})`,
-  ),
-  json_contains: needs(
-    2,
-    Infinity,
-    'json_contains',
-    ([doc, ...keys]) => `json_exists(${doc!.text}, ${jsonPath(keys)})`,
-  ),
-  json_length: needs(1, Infinity, 'json_length', ([doc, ...keys]) => {
-    const path = jsonPath(keys);
-    const d = doc!.text;
-    return `(CASE json_type(${d}, ${path}) WHEN 'ARRAY' THEN CAST(json_array_length(${d}, ${path}) AS BIGINT) WHEN 'OBJECT' THEN len(json_keys(${d}, ${path})) END)`;
-  }),
 
   approx_distinct: needs(1, 1, 'approx_distinct', rename('approx_count_distinct')),
-  approx_median: needs(1, 1, 'approx_median', ([x]) => `approx_quantile(${x!.text}, 0.5)`),
+  approx_median: needs(1, 1, 'approx_median', ([x]) => `approx_quantile(${x!.text}, CAST(0.5 AS FLOAT))`),
   approx_percentile_cont: needs(
     2,
     3,
     'approx_percentile_cont',
-    ([x, p]) => `approx_quantile(${x!.text}, ${p!.text})`,
+    ([x, p]) => `approx_quantile(${x!.text}, CAST(${p!.text} AS FLOAT))`,
   ),
   var: rename('var_samp'),
   covar: rename('covar_samp'),
 
   date_bin: needs(2, 3, 'date_bin', ([interval, ts, origin]) => {
     // DataFusion bins from the Unix epoch unless told otherwise; DuckDB's default origin is 2000-01-03.
-    const from = origin ? `CAST(${origin.text} AS TIMESTAMPTZ)` : `TIMESTAMPTZ '1970-01-01 00:00:00+00'`;
+    // A plain TIMESTAMP origin keeps a TIMESTAMP input plain and casts implicitly for TIMESTAMPTZ.
+    const from = origin ? `CAST(${origin.text} AS TIMESTAMP)` : `TIMESTAMP '1970-01-01 00:00:00'`;
     return `time_bucket(${interval!.text}, ${ts!.text}, ${from})`;
   }),
   datepart: rename('date_part'),
@@ -163,25 +148,40 @@ export const R2SQL_FUNCTIONS: Record<string, FunctionRewrite> = {
   to_date: needs(1, 2, 'to_date', ([s, f]) =>
     f ? `CAST(strptime(${s!.text}, ${f.text}) AS DATE)` : `CAST(${s!.text} AS DATE)`,
   ),
+  to_time: needs(1, 2, 'to_time', ([s, f]) =>
+    f ? `CAST(strptime(${s!.text}, ${f.text}) AS TIME)` : `CAST(${s!.text} AS TIME)`,
+  ),
+  to_local_time: needs(1, 1, 'to_local_time', ([ts]) => `CAST(${ts!.text} AS TIMESTAMP)`),
   to_timestamp: (args) =>
     args.length >= 2
       ? `strptime(${args[0]!.text}, ${args[1]!.text})`
-      : args[0]?.tokens.length === 1 && args[0].tokens[0]!.kind === 'string'
-        ? `CAST(${args[0].text} AS TIMESTAMPTZ)`
+      : literalString(args[0]) !== undefined
+        ? `CAST(${args[0]!.text} AS TIMESTAMP)`
         : rename('to_timestamp')(args),
-  now: needs(0, 0, 'now', () => `time_bucket(INTERVAL '10 milliseconds', now())`),
+  now: needs(0, 0, 'now', () => NOW),
+  current_timestamp: needs(0, 0, 'current_timestamp', () => NOW),
+  current_time: needs(0, 0, 'current_time', () => `CAST(timezone('UTC', ${NOW}) AS TIME)`),
 
   regexp_like: needs(2, 3, 'regexp_like', rename('regexp_matches')),
   regexp_match: needs(2, 3, 'regexp_match', ([s, p]) => {
-    const literal = p!.tokens.length === 1 && p!.tokens[0]!.kind === 'string';
-    const groups = literal ? captureGroups(p!.tokens[0]!.value) : 0;
-    const parts =
-      groups === 0
-        ? [`regexp_extract(${s!.text}, ${p!.text}, 0)`]
-        : Array.from({ length: groups }, (_, g) => `regexp_extract(${s!.text}, ${p!.text}, ${g + 1})`);
-    return `(CASE WHEN regexp_matches(${s!.text}, ${p!.text}) THEN [${parts.join(', ')}] END)`;
+    const pattern = literalString(p);
+    const groups = pattern === undefined ? 0 : captureGroups(pattern);
+    return bind([s!, p!], (a, b) => {
+      const parts =
+        groups === 0
+          ? [`regexp_extract(${a}, ${b}, 0)`]
+          : Array.from({ length: groups }, (_, g) => `regexp_extract(${a}, ${b}, ${g + 1})`);
+      return `CASE WHEN regexp_matches(${a}, ${b}) THEN [${parts.join(', ')}] END`;
+    });
   }),
   regexp_count: needs(2, 2, 'regexp_count', ([s, p]) => `len(regexp_extract_all(${s!.text}, ${p!.text}))`),
+  regexp_instr: needs(2, 2, 'regexp_instr', ([s, p]) =>
+    bind(
+      [s!, p!],
+      (a, b) =>
+        `CASE WHEN regexp_matches(${a}, ${b}) THEN length(string_split_regex(${a}, ${b})[1]) + 1 ELSE 0 END`,
+    ),
+  ),
 
   nvl: needs(2, 2, 'nvl', rename('coalesce')),
   nvl2: needs(
@@ -191,17 +191,18 @@ export const R2SQL_FUNCTIONS: Record<string, FunctionRewrite> = {
     ([a, b, c]) => `(CASE WHEN ${a!.text} IS NOT NULL THEN ${b!.text} ELSE ${c!.text} END)`,
   ),
   btrim: rename('trim'),
-  signum: needs(1, 1, 'signum', rename('sign')),
+  signum: needs(1, 1, 'signum', ([x]) => `CAST(sign(${x!.text}) AS DOUBLE)`),
   iszero: needs(1, 1, 'iszero', ([x]) => `(${x!.text} = 0)`),
-  nanvl: needs(
-    2,
-    2,
-    'nanvl',
-    ([a, b]) => `(CASE WHEN isnan(${a!.text}) THEN ${b!.text} ELSE ${a!.text} END)`,
+  nanvl: needs(2, 2, 'nanvl', ([a, b]) =>
+    bind([a!], (x) => `CASE WHEN isnan(${x}) THEN ${b!.text} ELSE ${x} END`),
   ),
   octet_length: needs(1, 1, 'octet_length', rename('strlen')),
-  arrow_typeof: needs(1, 1, 'arrow_typeof', rename('typeof')),
+  ...R2SQL_SCALAR_REWRITES,
+  ...R2SQL_ARRAY_REWRITES,
 };
+
+/** R2 SQL's now(): UTC, rounded down to 10 ms. */
+const NOW = `time_bucket(INTERVAL '10 milliseconds', now())`;
 
 /**
  * Aggregates that are window functions too: renamed only when no OVER follows the call.
@@ -213,3 +214,14 @@ export const R2SQL_FUNCTIONS: Record<string, FunctionRewrite> = {
  * ```
  */
 export const AGGREGATE_ONLY_RENAMES: Record<string, string> = { first_value: 'first', last_value: 'last' };
+
+/**
+ * Calls whose arguments are separated by keywords rather than commas, and those keywords.
+ *
+ * @example
+ * ```ts
+ * import { KEYWORD_ARGUMENTS } from './r2-sql-functions.ts';
+ * KEYWORD_ARGUMENTS.overlay; // ['PLACING', 'FROM', 'FOR']
+ * ```
+ */
+export const KEYWORD_ARGUMENTS: Record<string, string[]> = { overlay: ['PLACING', 'FROM', 'FOR'] };

@@ -1,8 +1,16 @@
-import { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
-import { analyzeR2Sql, type CheckedR2Sql, type R2SqlStatement } from './check-r2-sql.ts';
-import { AGGREGATE_ONLY_RENAMES, type CallArgument, R2SQL_FUNCTIONS } from './r2-sql-functions.ts';
 import { createSqlProblem, R2SQL_ERROR_CODES, type SqlProblem } from '../sql-problem.ts';
-import { argumentRanges, isSymbol, isWord } from '../sql-structure.ts';
+import { isSymbol, isWord } from '../sql-structure.ts';
+import {
+  type AnalyzeR2SqlOptions,
+  analyzeR2Sql,
+  type CheckedR2Sql,
+  type R2SqlStatement,
+} from './check-r2-sql.ts';
+import { dataFusionColumnNames } from './datafusion-column-names.ts';
+import { emitDuckDbSql } from './emit-duckdb-sql.ts';
+import type { TableReference } from './resolve-references.ts';
+
+export type { TableReference } from './resolve-references.ts';
 
 /**
  * R2 SQL returns at most this many rows when the outermost query has no LIMIT.
@@ -14,12 +22,6 @@ import { argumentRanges, isSymbol, isWord } from '../sql-structure.ts';
  * ```
  */
 export const R2SQL_DEFAULT_LIMIT = 500;
-
-/** A `namespace.table` the query names. */
-export interface TableReference {
-  namespace: string;
-  table: string;
-}
 
 /** A query translated into DuckDB SQL, with what it reads. */
 export interface DuckDbTranslation {
@@ -36,9 +38,14 @@ export interface DuckDbTranslation {
 }
 
 /** Per-call options of {@link toDuckDbSql}. */
-export interface ToDuckDbSqlOptions {
+export interface ToDuckDbSqlOptions extends AnalyzeR2SqlOptions {
   /** Rows returned when the outermost query has no LIMIT; null leaves it unlimited. Default 500. */
   defaultLimit?: number | null;
+  /**
+   * Name unaliased result columns the way R2 SQL does (`count(*)`, `sum(analytics.events.seq)`), not
+   * the way DuckDB does (`count_star()`). Default true.
+   */
+  dataFusionNames?: boolean;
 }
 
 /** Either the translation or the reason R2 SQL would refuse the query. */
@@ -47,6 +54,25 @@ export type DuckDbTranslationResult =
   | { ok: false; problem: SqlProblem };
 
 const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** R2 SQL's `EXPLAIN [ANALYZE] [VERBOSE] [FORMAT JSON|TEXT]` options, as DuckDB's EXPLAIN takes them. */
+function explainPrefix(checked: CheckedR2Sql): { text: string; inner: number } {
+  const { tokens } = checked.structure;
+  let i = checked.mainStart + 1;
+  let analyze = false;
+  let format = '';
+  for (;;) {
+    if (isWord(tokens[i], 'ANALYZE')) analyze = true;
+    else if (isWord(tokens[i], 'VERBOSE')) {
+      /* DuckDB has no verbose form */
+    } else if (isWord(tokens[i], 'FORMAT') && isWord(tokens[i + 1], 'JSON', 'TEXT', 'GRAPHVIZ')) {
+      format = tokens[i + 1]!.value === 'JSON' ? ' (FORMAT json)' : '';
+      i++;
+    } else break;
+    i++;
+  }
+  return { text: `EXPLAIN${analyze ? ' ANALYZE' : ''}${format} `, inner: i };
+}
 
 /**
  * Checks a query in R2 SQL's dialect and translates it into DuckDB SQL: function names and semantics
@@ -63,10 +89,10 @@ const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
  * ```
  */
 export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): DuckDbTranslationResult {
-  const checked = analyzeR2Sql(sql);
+  const checked = analyzeR2Sql(sql, options);
   if ('kind' in checked) return { ok: false, problem: checked };
   const { tokens } = checked.structure;
-  const tables = referencedTables(checked);
+  const tables = checked.references.tables;
   const identifiers = new Set(
     tokens
       .filter((t) => t.kind === 'word' || t.kind === 'quoted')
@@ -86,7 +112,18 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
     if (typeof shown !== 'string') return { ok: false, problem: shown };
     return { ok: true, value: { ...base, sql: shown, limitApplied: false } };
   }
-  const translated = emit(checked, 0, tokens.length);
+  let prefix = '';
+  let from = 0;
+  if (checked.statement === 'explain') {
+    const explain = explainPrefix(checked);
+    prefix = explain.text;
+    from = explain.inner;
+  }
+  const aliases =
+    checked.statement === 'select' && options.dataFusionNames !== false
+      ? dataFusionColumnNames(checked.structure, checked.mainStart)
+      : new Map<number, string>();
+  const translated = emitDuckDbSql(checked, from, tokens.length, aliases);
   if (typeof translated !== 'string') return { ok: false, problem: translated };
   const limit = options.defaultLimit === undefined ? R2SQL_DEFAULT_LIMIT : options.defaultLimit;
   const needsLimit =
@@ -97,105 +134,10 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
     ok: true,
     value: {
       ...base,
-      // DuckDB binds -> and ->> looser than AND and comparisons; DataFusion binds them to their operand.
-      sql: parenthesizeJsonArrows(needsLimit ? `${translated}\nLIMIT ${limit}` : translated),
+      sql: prefix + (needsLimit ? `${translated}\nLIMIT ${limit}` : translated),
       limitApplied: needsLimit,
     },
   };
-}
-
-/** Emits tokens `[from, to)` with the original spacing, rewriting R2 SQL calls on the way. */
-function emit(checked: CheckedR2Sql, from: number, to: number): string | SqlProblem {
-  const { sql, structure } = checked;
-  const { tokens, match } = structure;
-  let out = '';
-  let cursor = tokens[from]?.start ?? 0;
-  for (let i = from; i < to; i++) {
-    const token = tokens[i]!;
-    const name = token.kind === 'word' ? token.value.toLowerCase() : '';
-    const isCall = name !== '' && isSymbol(tokens[i + 1], '(') && !isSymbol(tokens[i - 1], '.');
-    const rewrite = isCall ? R2SQL_FUNCTIONS[name] : undefined;
-    const close = isCall ? match.get(i + 1)! : -1;
-    const renamed = isCall && !isWord(tokens[close + 1], 'OVER') ? AGGREGATE_ONLY_RENAMES[name] : undefined;
-    if (!rewrite && !renamed) continue;
-    const args: CallArgument[] = [];
-    for (const [a, b] of argumentRanges(structure, i + 1)) {
-      const text = emit(checked, a, b);
-      if (typeof text !== 'string') return text;
-      args.push({ text, tokens: tokens.slice(a, b) });
-    }
-    let replacement: string | { error: string };
-    let end = close;
-    const group = withinGroup(checked, close);
-    if (name === 'approx_percentile_cont' && group && args.length === 1) {
-      // DataFusion's newer form: approx_percentile_cont(p) WITHIN GROUP (ORDER BY x [ASC|DESC]).
-      const x = emit(checked, group.from, group.to);
-      if (typeof x !== 'string') return x;
-      const p = args[0]!.text;
-      replacement = `approx_quantile(${x}, ${group.descending ? `1 - (${p})` : p})`;
-      end = group.close;
-    } else if (renamed) {
-      const inner = emit(checked, i + 2, close);
-      if (typeof inner !== 'string') return inner;
-      replacement = `${renamed}(${inner})`;
-    } else replacement = rewrite!(args);
-    if (typeof replacement !== 'string')
-      return createSqlProblem(sql, token.start, R2SQL_ERROR_CODES.unsupported, replacement.error, name);
-    out += sql.slice(cursor, token.start) + replacement;
-    cursor = tokens[end]!.end;
-    i = end;
-  }
-  return out + sql.slice(cursor, tokens[to - 1]?.end ?? cursor);
-}
-
-/** `WITHIN GROUP (ORDER BY <expr> [ASC|DESC])` right after the paren at `close`: the expression's range. */
-function withinGroup(
-  { structure }: CheckedR2Sql,
-  close: number,
-): { from: number; to: number; close: number; descending: boolean } | null {
-  const { tokens, match } = structure;
-  const at = (k: number) => tokens[close + k];
-  if (!isWord(at(1), 'WITHIN') || !isWord(at(2), 'GROUP') || !isSymbol(at(3), '(')) return null;
-  if (!isWord(at(4), 'ORDER') || !isWord(at(5), 'BY')) return null;
-  const groupClose = match.get(close + 3)!;
-  const last = tokens[groupClose - 1];
-  const direction = isWord(last, 'ASC', 'DESC');
-  return {
-    from: close + 6,
-    to: direction ? groupClose - 1 : groupClose,
-    close: groupClose,
-    descending: direction && last!.value === 'DESC',
-  };
-}
-
-function referencedTables({ structure }: CheckedR2Sql): TableReference[] {
-  const { tokens, depth } = structure;
-  const seen = new Map<string, TableReference>();
-  const name = (i: number) => {
-    const t = tokens[i];
-    if (!t) return null;
-    if (t.kind === 'quoted') return t.value;
-    return t.kind === 'word' ? t.text.toLowerCase() : null;
-  };
-  // The clause each paren depth is in, so `FROM a.b, c.d` counts c.d and `SELECT a.x, b.y` does not.
-  const clause: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (
-      isWord(token, 'SELECT', 'FROM', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'QUALIFY', 'ON', 'USING')
-    )
-      clause[depth[i]!] = token.value;
-    if (!isSymbol(tokens[i + 1], '.') || isSymbol(tokens[i + 3], '.') || isSymbol(tokens[i + 3], '('))
-      continue;
-    const before = tokens[i - 1];
-    const inFrom =
-      isWord(before, 'FROM', 'JOIN', 'DESCRIBE', 'DESC') ||
-      (isSymbol(before, ',') && clause[depth[i]!] === 'FROM');
-    const namespace = name(i);
-    const table = name(i + 2);
-    if (inFrom && namespace && table) seen.set(`${namespace}.${table}`, { namespace, table });
-  }
-  return [...seen.values()];
 }
 
 /** SHOW DATABASES | NAMESPACES | SCHEMAS, SHOW TABLES [IN|FROM namespace], from information_schema. */

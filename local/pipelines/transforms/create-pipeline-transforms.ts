@@ -148,7 +148,11 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
       message: string,
     ) => Error,
   ): CompiledStatement {
-    const translated = toDuckDbSql(statement.select, { defaultLimit: null });
+    const translated = toDuckDbSql(statement.select, {
+      defaultLimit: null,
+      unqualifiedTables: true,
+      dataFusionNames: false,
+    });
     if (!translated.ok) {
       const { problem } = translated;
       throw fail(

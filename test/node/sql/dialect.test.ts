@@ -34,10 +34,12 @@ describe('checkR2Sql', () => {
     'SELECT row_number() OVER (PARTITION BY ns ORDER BY seq) FROM analytics.events QUALIFY 1 = 1',
     'WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a) SELECT * FROM b',
     'SHOW TABLES IN analytics',
+    'SHOW TABLES FROM analytics',
+    "SELECT count(DISTINCT ns), median(seq), string_agg(verb, ',') FROM analytics.events",
     'DESCRIBE analytics.events',
     'EXPLAIN SELECT count(*) FROM analytics.events',
     "SELECT e.data->>'name' FROM analytics.events e",
-    "SELECT upper(replace(verb, 'd', 'D')) AS v, (comment IS NULL) AS c, (update_count + 1) FROM t",
+    "SELECT upper(replace(verb, 'd', 'D')) AS v, (comment IS NULL) AS c, (update_count + 1) FROM analytics.t",
   ])('accepts %j', (sql) => {
     expect(checkR2Sql(sql)).toBeNull();
   });
@@ -70,7 +72,7 @@ describe('toDuckDbSql', () => {
     expect(outer.ok && outer.value).toMatchObject({ limitApplied: false });
     expect(outer.ok && outer.value.sql.endsWith('LIMIT 9')).toBe(true);
     const none = toDuckDbSql('SELECT 1', { defaultLimit: null });
-    expect(none.ok && none.value.sql).toBe('SELECT 1');
+    expect(none.ok && none.value.sql).toBe('SELECT 1 AS "Int64(1)"');
   });
 
   it('names the tables and columns a query reads', () => {
@@ -156,5 +158,64 @@ describe('toDuckDbSql', () => {
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
     const value = (await connection.runAndReadAll(result.value.sql)).getRowObjectsJson()[0]!.v;
     expect(typeof value === 'string' ? Number(value) : value).toEqual(expected);
+  });
+});
+
+describe('result column names follow DataFusion', () => {
+  const names = (sql: string) => {
+    const result = toDuckDbSql(sql, { defaultLimit: null });
+    if (!result.ok) throw new Error(result.problem.message);
+    return [...result.value.sql.matchAll(/ AS "((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"'));
+  };
+
+  it.each([
+    ['SELECT count(*) FROM analytics.events', ['count(*)']],
+    ['SELECT COUNT(DISTINCT e.ns), SUM(seq) FROM analytics.events e', ['count(DISTINCT e.ns)', 'sum(e.seq)']],
+    [
+      'SELECT abs(c1) BETWEEN 0 AND log(c1 * 100) FROM analytics.t test',
+      ['abs(test.c1) BETWEEN Int64(0) AND log(test.c1 * Int64(100))'],
+    ],
+    ["SELECT 1, 'a', 1.5, -2, TRUE", ['Int64(1)', 'Utf8("a")', 'Float64(1.5)', 'Int64(-2)', 'Boolean(true)']],
+    ['SELECT seq + 1 FROM analytics.events', ['analytics.events.seq + Int64(1)']],
+    ['SELECT a.seq + 1 FROM analytics.events a JOIN analytics.things b ON a.id = b.id', ['a.seq + Int64(1)']],
+    ['SELECT seq, e.verb, count(*) AS n, max(seq) top, * FROM analytics.events e', []],
+    [
+      'SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY seq) FROM analytics.events e',
+      ['percentile_cont(Float64(0.5)) WITHIN GROUP (ORDER BY e.seq)'],
+    ],
+  ])('%s → %j', (sql, expected) => {
+    expect(names(sql)).toEqual(expected);
+  });
+
+  it('names only the outermost select list, and can be turned off', () => {
+    expect(names('SELECT n FROM (SELECT count(*) AS n FROM analytics.events) t')).toEqual([]);
+    const off = toDuckDbSql('SELECT count(*) FROM analytics.events', { dataFusionNames: false });
+    expect(off.ok && off.value.sql).not.toContain(' AS ');
+  });
+});
+
+describe('a catalog of known tables', () => {
+  const tables = [
+    { namespace: 'analytics', table: 'events' },
+    { namespace: 'analytics', table: 'things' },
+  ];
+
+  it('refuses a table the catalog does not hold, naming it and listing those it does', () => {
+    const problem = checkR2Sql(
+      'SELECT count(*) FROM analytics.events e JOIN analytics.nope n ON e.id = n.id',
+      {
+        tables,
+      },
+    );
+    expect(problem).toMatchObject({ code: 40004, construct: 'analytics.nope', position: { column: 46 } });
+    expect(problem!.message).toContain('analytics.events, analytics.things');
+  });
+
+  it('checks only tables, not CTE names, and resolves quoted names as written', () => {
+    expect(
+      checkR2Sql('WITH nope AS (SELECT id FROM analytics.events) SELECT * FROM nope', { tables }),
+    ).toBeNull();
+    expect(checkR2Sql('SELECT * FROM "analytics"."things"', { tables })).toBeNull();
+    expect(checkR2Sql('SELECT * FROM "analytics"."Things"', { tables })).toMatchObject({ code: 40004 });
   });
 });

@@ -1,0 +1,68 @@
+/**
+ * Forms R2 SQL refuses, with the platform code and a part of the message: the "not supported" list of
+ * the 2026-06-21 changelog, names R2 SQL does not know, and reads that are not `namespace.table`.
+ */
+export const REFUSED_PROBES: [name: string, code: number, sql: string, contains?: string][] = [
+  [
+    'OFFSET',
+    40004,
+    'SELECT id FROM analytics.events ORDER BY seq LIMIT 10 OFFSET 10',
+    'unsupported feature: OFFSET clause is not supported',
+  ],
+  [
+    'the named WINDOW clause',
+    40004,
+    'SELECT sum(seq) OVER w FROM analytics.events WINDOW w AS (ORDER BY seq)',
+    'WINDOW',
+  ],
+  ['LATERAL', 40004, 'SELECT * FROM analytics.events e, LATERAL (SELECT e.seq) s', 'LATERAL'],
+  ['UNNEST', 40004, 'SELECT unnest(make_array(1, 2))', 'UNNEST'],
+  ['PIVOT', 40004, 'SELECT * FROM analytics.events PIVOT (count(*) FOR verb IN (1))', 'PIVOT'],
+  ['* EXCLUDE', 40004, 'SELECT * EXCLUDE (data) FROM analytics.events', 'EXCLUDE'],
+  [
+    'a nested join',
+    40004,
+    'SELECT * FROM (analytics.events a JOIN analytics.events b ON a.id = b.id)',
+    'nested',
+  ],
+  [
+    'NOT IN (subquery)',
+    40004,
+    'SELECT count(*) FROM analytics.events WHERE actor NOT IN (SELECT actor FROM analytics.events)',
+    'NOT EXISTS',
+  ],
+  [
+    'PERCENTILE_DISC',
+    40004,
+    'SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY seq) FROM analytics.events',
+    'percentile_disc',
+  ],
+  ['INSERT', 40004, "INSERT INTO analytics.events (id) VALUES ('x')", 'only read-only queries are allowed'],
+  ['CREATE TABLE', 40004, 'CREATE TABLE analytics.t (a INT)', 'DDL'],
+  ['DROP TABLE', 40004, 'DROP TABLE analytics.events', 'DDL'],
+  ['an unknown function', 40004, 'SELECT list_sum(make_array(1)) AS v', 'unknown function list_sum'],
+  ['a declared gap (sha512)', 40004, 'SELECT sha512(verb) FROM analytics.events', 'SHA-224/384/512'],
+  ['a quoted table function', 40004, `SELECT * FROM "read_text"('/etc/passwd')`, 'table functions'],
+  ['a quoted call', 40004, `SELECT "read_text"('/etc/passwd')`, 'unknown function read_text'],
+  ['a schema-qualified call', 40004, "SELECT main.read_csv('/etc/passwd')", 'schema-qualified'],
+  ['a quoted path in FROM', 40004, 'SELECT * FROM "/etc/passwd"', 'not a table'],
+  ['a string path in FROM', 40004, "SELECT * FROM '/etc/x.csv'", 'not a file'],
+  ['a path in a JOIN', 40004, `SELECT * FROM analytics.events a JOIN 'x.parquet' b ON true`, 'not a file'],
+  ['a catalog-qualified table', 40004, 'SELECT count(*) FROM lake.analytics.events', 'catalog-qualified'],
+  ['a table without namespace', 40004, 'SELECT count(*) FROM events', 'namespace.table'],
+  ['information_schema', 40004, 'SELECT * FROM information_schema.tables', 'introspection'],
+  ['duckdb_tables()', 40004, 'SELECT * FROM duckdb_tables()', 'table functions'],
+  [
+    'pragma_* in a subquery',
+    40004,
+    'SELECT (SELECT count(*) FROM pragma_database_list()) AS n',
+    'table functions',
+  ],
+  ['sqlite_master', 40004, 'SELECT * FROM sqlite_master', 'introspection'],
+  ['an unknown table', 40004, 'SELECT count(*) FROM analytics.nope', 'analytics.events'],
+  ['DESCRIBE of a path', 40004, "DESCRIBE '/etc/passwd'", 'DESCRIBE takes one namespace.table'],
+  ['a second statement', 40004, 'SELECT 1; SELECT 2', 'multiple statements'],
+  ['a syntax error', 40003, 'SELEC * FROM analytics.events', 'syntax error'],
+  ['an unclosed paren', 40003, 'SELECT (1 FROM analytics.events', 'never closed'],
+  ['a query over the size limit', 40004, `SELECT '${'x'.repeat(110_000)}' AS s`, 'maxQueryBytes'],
+];
