@@ -101,7 +101,11 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     dataDir: config.dataDir,
     token: config.token,
   });
-  const r2sql = createR2SqlStandIn({ dataDir: config.dataDir, token: config.token });
+  const r2sql = createR2SqlStandIn({
+    dataDir: config.dataDir,
+    token: config.token,
+    buckets: [pipelines.config.bucket],
+  });
   const limit = pipelines.config.maxRequestBytes;
   let chaos: Chaos | null = null;
   const injected = { before: 0, after: 0 };
@@ -198,7 +202,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       server.closeAllConnections();
       await closed;
       pipelines.close();
-      r2sql.close();
+      await r2sql.close();
     },
   };
 }
