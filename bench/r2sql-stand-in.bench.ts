@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startLocalStack } from '../local/index.ts';
-import { toDuckDbSql } from '../sql/index.ts';
+import { sql, toDuckDbSql } from '../sql/index.ts';
 import { createR2SqlEngine } from '../query/index.ts';
 import { generateEvents } from './generate-events.ts';
 import { type BenchReport, median } from './machine.ts';
@@ -59,7 +59,8 @@ export async function benchR2SqlStandIn(): Promise<BenchReport> {
   const generateMs = performance.now() - generated;
   await raw.run('CREATE SCHEMA analytics');
   await raw.run(
-    `CREATE VIEW analytics.events AS SELECT * FROM read_parquet('${join(bucketDir, 'events', '**', '*.parquet')}', union_by_name = true, hive_partitioning = false)`,
+    sql`CREATE VIEW analytics.events AS SELECT * FROM read_parquet(${join(bucketDir, 'events', '**', '*.parquet')}, union_by_name = true, hive_partitioning = false)`
+      .text,
   );
   const stack = await startLocalStack({ dataDir, port: 0, pipelines: { rollIntervalMs: 3_600_000 } });
   const engine = createR2SqlEngine({

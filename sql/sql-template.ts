@@ -88,7 +88,7 @@ function renderNumber(value: number, index?: number): string {
 }
 
 function renderBigInt(value: bigint, index?: number): string {
-  if (value >= INT128_LIMIT || value < -INT128_LIMIT)
+  if (value >= INT128_LIMIT || value <= -INT128_LIMIT)
     throw new SqlTemplateError(`${value} is outside the 128-bit integer range`, index);
   return value < 0n ? `(${value})` : String(value);
 }
