@@ -150,7 +150,9 @@ beforeAll(async () => {
     pipelines: { rollIntervalMs: 3_600_000 },
     r2sql: { limits: LIMITS },
   });
-  expect((await post(`${stack.ingestUrl}/events`, eventRows(1, 2_000))).status).toBe(200);
+  for (let from = 1; from <= 2_000; from += 500) {
+    expect((await post(`${stack.ingestUrl}/events`, eventRows(from, from + 499))).status).toBe(200);
+  }
   stack.pipelines.roll();
   url = `${stack.r2SqlUrl}/accounts/acct/r2-sql/query/lake`;
   expect((await ask('SELECT count(*) AS n FROM analytics.events')).body.result.rows).toEqual([{ n: 2_000 }]);
@@ -202,14 +204,18 @@ describe('R2 SQL queries never take the stand-in down', () => {
       fc.string({ maxLength: 8 }).map((s) => `'${s.replaceAll("'", "''")}'`),
       fc.string({ maxLength: 6 }),
     );
+    // Each optional part is present half the time; junk after the query once in ten.
+    const half = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { freq: 2 });
+    const rarely = <T>(arbitrary: fc.Arbitrary<T>) =>
+      fc.oneof({ arbitrary: fc.constant(null), weight: 9 }, { arbitrary, weight: 1 });
     const query = fc
       .record({
         select: fc.array(expression, { minLength: 1, maxLength: 4 }),
-        where: fc.option(fc.tuple(column, fc.constantFrom('=', '<', '>', 'LIKE', 'IN'), expression)),
-        group: fc.option(column),
-        order: fc.option(column),
-        limit: fc.option(fc.integer({ min: -5, max: 100_000 })),
-        junk: fc.option(fc.string({ maxLength: 10 })),
+        where: half(fc.tuple(column, fc.constantFrom('=', '<', '>', 'LIKE', 'IN'), expression)),
+        group: rarely(column),
+        order: half(column),
+        limit: half(fc.integer({ min: -5, max: 100_000 })),
+        junk: rarely(fc.string({ maxLength: 10 })),
       })
       .map(
         (q) =>
@@ -230,7 +236,7 @@ describe('R2 SQL queries never take the stand-in down', () => {
     }
     const seen = await stop();
     console.log(`random queries: ${ok} of ${queries.length} answered 200; healthz`, seen);
-    expect(ok).toBeGreaterThan(50);
+    expect(ok).toBeGreaterThan(100);
     expect(unhandled).toEqual([]);
   }, 600_000);
 });
@@ -256,7 +262,8 @@ describe('the isolated engine holds its bounds with no dialect check in front', 
       'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) AS n FROM r',
       'timeout',
     ],
-    ["SELECT repeat('x', 2000000) AS s FROM range(300)", 'too_large'],
+    // Building the first 600 MB chunk may itself outlast the timeout on a loaded machine.
+    ["SELECT repeat('x', 2000000) AS s FROM range(300)", /too_large|timeout/],
     ['SELECT range AS n FROM range(10000000)', 'too_large'],
     ['SELECT DISTINCT range FROM range(2000000000)', /memory|timeout/],
     ['SELECT range(100000000) AS l', /memory|timeout|too_large/],
