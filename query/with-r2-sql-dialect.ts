@@ -83,7 +83,18 @@ export function withR2SqlDialect<E extends QueryEngine>(
   options: ToDuckDbSqlOptions = {},
 ): Omit<E, 'query'> & R2SqlDialectEngine {
   async function run<Row>(sql: string): Promise<R2SqlRun<Row>> {
-    const translated = toDuckDbSql(sql, options);
+    let translated: ReturnType<typeof toDuckDbSql>;
+    try {
+      translated = toDuckDbSql(sql, options);
+    } catch (cause) {
+      // The same query would fail the same way again: not retryable.
+      throw new R2SqlError({
+        code: R2SQL_ERROR_CODES.unsupported,
+        message: `the query is too complex to translate (${(cause as Error).message}); simplify it`,
+        sql,
+        attempts: 0,
+      });
+    }
     if (!translated.ok) {
       const { code, message, position } = translated.problem;
       throw new R2SqlError({

@@ -1,12 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createIsolatedDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
-import {
-  type R2SqlDialectEngine,
-  type R2SqlError,
-  toR2SqlError,
-  withR2SqlDialect,
-} from '../../query/index.ts';
+import { type R2SqlDialectEngine, type R2SqlError, toR2SqlError } from '../../query/index.ts';
 import { R2SQL_ERROR_CODES } from '../../sql/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
 import { parseR2SqlRequest, r2SqlFailure } from './parse-r2sql-request.ts';
@@ -35,7 +30,7 @@ export interface R2SqlStandIn {
 }
 
 interface Bucket {
-  engine: DuckDbEngine & R2SqlDialectEngine;
+  engine: DuckDbEngine & Pick<R2SqlDialectEngine, 'run'>;
   metrics: ScanMetrics;
   files: TableFilesResolver;
   dir: string;
@@ -56,8 +51,9 @@ function failure(error: R2SqlError): StandInResponse {
 /**
  * Creates the stand-in for the R2 SQL REST API: `{"query": "..."}` (or wrangler's
  * `{"warehouse", "query"}`) in, the platform's response shape out — `result.schema`, `result.rows` and
- * `result.metrics` (files_scanned, bytes_scanned, r2_requests_count). Each bucket's queries run through
- * `withR2SqlDialect` on a sandboxed DuckDB in a process of its own (see createIsolatedDuckDbEngine), so
+ * `result.metrics` (files_scanned, bytes_scanned, r2_requests_count). Each bucket's queries are checked,
+ * translated and run by `withR2SqlDialect` over a sandboxed DuckDB, both in a process of their own
+ * (see createIsolatedDuckDbEngine), so
  * R2 SQL's refusals (40003, 40004), the engine's bounds (40015: time, memory, result size) and busy or
  * restarted engines (80001) all answer in the platform's shape, and no query can stop this process.
  * A missing or wrong token is answered 403, an unknown bucket 404, as the platform does.
@@ -82,15 +78,12 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
     if (!config.buckets.includes(name) && !existsSync(dir)) return null;
     mkdirSync(dir, { recursive: true });
     bucket = createIsolatedDuckDbEngine({ lake: dir, namespace: config.namespace, ...config.limits }).then(
-      (engine) => {
-        const dialect = withR2SqlDialect(engine);
-        return {
-          engine: dialect,
-          metrics: createScanMetrics(dialect),
-          files: config.tableFiles ?? createTableFilesResolver(dialect),
-          dir,
-        };
-      },
+      (engine) => ({
+        engine,
+        metrics: createScanMetrics(engine),
+        files: config.tableFiles ?? createTableFilesResolver(engine),
+        dir,
+      }),
     );
     // A bucket whose engine failed to start is tried afresh by the next query.
     bucket.catch(() => buckets.delete(name));

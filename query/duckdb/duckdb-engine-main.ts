@@ -5,6 +5,8 @@
  * @module
  */
 import { sql } from '../../sql/index.ts';
+import { isR2SqlError, type R2SqlErrorCode } from '../r2sql/r2sql-error.ts';
+import { type R2SqlDialectEngine, withR2SqlDialect } from '../with-r2-sql-dialect.ts';
 import { createDuckDbEngine, type DuckDbEngine } from './duckdb-engine.ts';
 import type { DuckDbEngineConfig } from './duckdb-engine-config.ts';
 import { fromDuckDbError } from './duckdb-query-error.ts';
@@ -13,6 +15,8 @@ import { fromDuckDbError } from './duckdb-query-error.ts';
 export type EngineRequest =
   | { type: 'init'; config: Omit<DuckDbEngineConfig, 'tables'> }
   | { type: 'query'; id: number; sql: string }
+  /** SQL in R2 SQL's dialect: checked, translated and run here, so a slow translation blocks only this process. */
+  | { type: 'run'; id: number; sql: string }
   | { type: 'trusted'; id: number; sql: string }
   | { type: 'tableFiles'; id: number; table: string };
 
@@ -20,16 +24,24 @@ export type EngineRequest =
 export type EngineReply =
   | { type: 'ready' }
   | { type: 'ok'; id: number; value: unknown }
-  | { type: 'error'; id: number; reason: string; message: string };
+  | { type: 'error'; id: number; reason: string; message: string }
+  | {
+      type: 'r2sql-error';
+      id: number;
+      code: R2SqlErrorCode;
+      message: string;
+      position?: { line: number; column: number };
+    };
 
 const send = (reply: EngineReply): void => {
   process.send?.(reply, undefined, undefined, () => {});
 };
 
-let engine: Promise<DuckDbEngine> | null = null;
+let engine: Promise<{ duckdb: DuckDbEngine; dialect: R2SqlDialectEngine }> | null = null;
 
 async function answer(request: Exclude<EngineRequest, { type: 'init' }>): Promise<unknown> {
-  const ready = await engine!;
+  const { duckdb: ready, dialect } = await engine!;
+  if (request.type === 'run') return dialect.run(request.sql);
   if (request.type === 'query') return ready.query(request.sql);
   if (request.type === 'tableFiles') return ready.tableFiles(request.table);
   // The parent builds these with the sql template; they run on the engine's own connection.
@@ -43,7 +55,10 @@ async function answer(request: Exclude<EngineRequest, { type: 'init' }>): Promis
 
 process.on('message', (request: EngineRequest) => {
   if (request.type === 'init') {
-    engine = createDuckDbEngine(request.config);
+    engine = createDuckDbEngine(request.config).then((duckdb) => ({
+      duckdb,
+      dialect: withR2SqlDialect(duckdb),
+    }));
     engine.then(
       () => send({ type: 'ready' }),
       (cause: Error) => send({ type: 'error', id: -1, reason: 'failed', message: cause.message }),
@@ -53,6 +68,13 @@ process.on('message', (request: EngineRequest) => {
   answer(request).then(
     (value) => send({ type: 'ok', id: request.id, value }),
     (cause: unknown) => {
+      if (request.type === 'run' && isR2SqlError(cause)) {
+        // The message without the "R2 SQL <code>: " prefix the error's constructor adds.
+        const message = cause.message.replace(/^R2 SQL [^:]+: /, '');
+        const position = cause.position ? { position: cause.position } : {};
+        send({ type: 'r2sql-error', id: request.id, code: cause.code, message, ...position });
+        return;
+      }
       const error = fromDuckDbError(cause);
       send({ type: 'error', id: request.id, reason: error.reason, message: error.message });
     },

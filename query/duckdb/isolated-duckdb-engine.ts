@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { QueryResult } from '../query-engine.ts';
+import { R2SqlError } from '../r2sql/r2sql-error.ts';
+import type { R2SqlDialectEngine, R2SqlRun } from '../with-r2-sql-dialect.ts';
 import type { DuckDbEngine } from './duckdb-engine.ts';
 import {
   type DuckDbEngineConfig,
@@ -21,6 +23,7 @@ export interface IsolatedDuckDbEngineConfig extends Omit<DuckDbEngineConfig, 'ta
 }
 
 interface Pending {
+  sql: string;
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
@@ -45,7 +48,9 @@ function residentBytes(pid: number): number {
  * a query outlives `timeoutMs + killGraceMs` or the process outgrows `maxProcessBytes`; that query is
  * refused (`timeout` or `memory`), other queries in flight fail as `crashed` (retry them), and the next
  * query starts a fresh process. Results arrive already bounded in size; the caller's event loop does
- * no DuckDB work at all. Node only; the process runs the TypeScript sources through tsx.
+ * no DuckDB work at all. `run` takes R2 SQL's dialect and checks and translates it in the engine
+ * process too (through withR2SqlDialect), so a query that is slow to translate cannot stall the
+ * caller either. Node only; the process runs the TypeScript sources through tsx.
  *
  * @example
  * ```ts
@@ -55,7 +60,9 @@ function residentBytes(pid: number): number {
  * await engine.close();
  * ```
  */
-export async function createIsolatedDuckDbEngine(config: IsolatedDuckDbEngineConfig): Promise<DuckDbEngine> {
+export async function createIsolatedDuckDbEngine(
+  config: IsolatedDuckDbEngineConfig,
+): Promise<DuckDbEngine & Pick<R2SqlDialectEngine, 'run'>> {
   const limits = resolveQueryLimits(config);
   const maxProcessBytes = config.maxProcessBytes ?? 3 * 1024 ** 3;
   const killGraceMs = config.killGraceMs ?? 2_000;
@@ -98,7 +105,12 @@ export async function createIsolatedDuckDbEngine(config: IsolatedDuckDbEngineCon
         pending.delete(reply.id);
         clearTimeout(entry.timer);
         if (reply.type === 'ok') entry.resolve(reply.value);
-        else entry.reject(new QueryEngineError(reply.reason as QueryEngineErrorReason, reply.message));
+        else if (reply.type === 'r2sql-error') {
+          const { code, message, position } = reply;
+          entry.reject(
+            new R2SqlError({ code, message, sql: entry.sql, attempts: 0, ...(position ? { position } : {}) }),
+          );
+        } else entry.reject(new QueryEngineError(reply.reason as QueryEngineErrorReason, reply.message));
       });
       process.on('error', rejectReady);
       process.on('exit', (code, signal) => {
@@ -151,6 +163,7 @@ export async function createIsolatedDuckDbEngine(config: IsolatedDuckDbEngineCon
         kill(process);
       }, limits.timeoutMs + killGraceMs);
       pending.set(request.id, {
+        sql: 'sql' in request ? request.sql : '',
         resolve: resolveCall as (value: unknown) => void,
         reject: rejectCall,
         timer,
@@ -171,6 +184,9 @@ export async function createIsolatedDuckDbEngine(config: IsolatedDuckDbEngineCon
     limits,
     query<Row>(text: string): Promise<QueryResult<Row>> {
       return call<QueryResult<Row>>({ type: 'query', id: nextId++, sql: text });
+    },
+    run<Row>(text: string): Promise<R2SqlRun<Row>> {
+      return call<R2SqlRun<Row>>({ type: 'run', id: nextId++, sql: text });
     },
     tableFiles(table) {
       return call<string[]>({ type: 'tableFiles', id: nextId++, table });

@@ -121,6 +121,7 @@ export function findBuiltSql(source: string): BuiltSql[] {
   const lineOf = (offset: number) => source.slice(0, offset).split('\n').length;
   const built: BuiltSql[] = [];
   for (const literal of literals(source)) {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: marks where an interpolation was
     const text = literal.quasis.join('${…}');
     if (!SQL_SHAPE.test(text)) continue;
     if (literal.tag === 'sql' || literal.tag.endsWith('.sql')) continue;
