@@ -22,6 +22,15 @@ export interface IsolatedDuckDbEngineConfig extends Omit<DuckDbEngineConfig, 'ta
   killGraceMs?: number;
 }
 
+interface EngineProcess {
+  process: ChildProcess;
+  /** Settles once the engine in the process is open. */
+  ready: Promise<void>;
+  /** Requests sent to this process and not answered yet. */
+  pending: Map<number, Pending>;
+  watchdog: NodeJS.Timeout;
+}
+
 interface Pending {
   sql: string;
   resolve(value: unknown): void;
@@ -67,118 +76,124 @@ export async function createIsolatedDuckDbEngine(
   const maxProcessBytes = config.maxProcessBytes ?? 3 * 1024 ** 3;
   const killGraceMs = config.killGraceMs ?? 2_000;
   const { maxProcessBytes: _m, killGraceMs: _k, ...engineConfig } = config;
-  const pending = new Map<number, Pending>();
   let nextId = 1;
   let closed = false;
-  let child: Promise<ChildProcess> | null = null;
-  let watchdog: NodeJS.Timeout | null = null;
+  let current: EngineProcess | null = null;
 
-  function failAll(reason: QueryEngineErrorReason, message: string, except?: number): void {
-    for (const [id, entry] of pending) {
-      if (id === except) continue;
+  function settle(engine: EngineProcess, reply: EngineReply): void {
+    if (reply.type === 'ready') return;
+    const entry = engine.pending.get(reply.id);
+    if (!entry) return;
+    engine.pending.delete(reply.id);
+    clearTimeout(entry.timer);
+    if (reply.type === 'ok') entry.resolve(reply.value);
+    else if (reply.type === 'r2sql-error') {
+      const { code, message, position } = reply;
+      const at = position ? { position } : {};
+      entry.reject(new R2SqlError({ code, message, sql: entry.sql, attempts: 0, ...at }));
+    } else entry.reject(new QueryEngineError(reply.reason as QueryEngineErrorReason, reply.message));
+  }
+
+  /** Ends a process and fails what it still owed; a process stopped on purpose is replaced at once. */
+  function retire(engine: EngineProcess, reason: QueryEngineErrorReason, message: string, restart: boolean) {
+    clearInterval(engine.watchdog);
+    for (const entry of engine.pending.values()) {
       clearTimeout(entry.timer);
       entry.reject(new QueryEngineError(reason, message));
     }
-    pending.clear();
+    engine.pending.clear();
+    engine.process.kill('SIGKILL');
+    if (current === engine) current = restart && !closed ? start() : null;
   }
 
-  function kill(process: ChildProcess): void {
-    if (watchdog) clearInterval(watchdog);
-    watchdog = null;
-    child = null;
-    process.kill('SIGKILL');
-  }
-
-  function start(): Promise<ChildProcess> {
+  function start(): EngineProcess {
     const process = spawn(globalThis.process.execPath, ['--import', 'tsx', MAIN], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
-    const ready = new Promise<ChildProcess>((resolveReady, rejectReady) => {
+    const engine: EngineProcess = { process, pending: new Map(), ready: null!, watchdog: null! };
+    engine.ready = new Promise<void>((resolveReady, rejectReady) => {
       process.on('message', (reply: EngineReply) => {
-        if (reply.type === 'ready') return resolveReady(process);
-        if (reply.type === 'error' && reply.id === -1)
-          return rejectReady(new Error(`the DuckDB engine did not start: ${reply.message}`));
-        const entry = pending.get(reply.id);
-        if (!entry) return;
-        pending.delete(reply.id);
-        clearTimeout(entry.timer);
-        if (reply.type === 'ok') entry.resolve(reply.value);
-        else if (reply.type === 'r2sql-error') {
-          const { code, message, position } = reply;
-          entry.reject(
-            new R2SqlError({ code, message, sql: entry.sql, attempts: 0, ...(position ? { position } : {}) }),
-          );
-        } else entry.reject(new QueryEngineError(reply.reason as QueryEngineErrorReason, reply.message));
+        if (reply.type === 'ready') resolveReady();
+        else if (reply.type === 'error' && reply.id === -1)
+          rejectReady(new Error(`the DuckDB engine did not start: ${reply.message}`));
+        else settle(engine, reply);
       });
       process.on('error', rejectReady);
       process.on('exit', (code, signal) => {
         rejectReady(new Error(`the DuckDB engine exited before it was ready (${signal ?? code})`));
-        if (child && pending.size > 0) {
-          failAll('crashed', `the query engine stopped (${signal ?? code}) while this query ran; retry it`);
-        }
-        if (watchdog) clearInterval(watchdog);
-        watchdog = null;
-        child = null;
+        retire(
+          engine,
+          'crashed',
+          `the query engine stopped (${signal ?? code}) while this query ran; retry it`,
+          false,
+        );
       });
     });
-    process.send({ type: 'init', config: engineConfig } satisfies EngineRequest);
-    watchdog = setInterval(() => {
-      if (pending.size === 0 || !process.pid) return;
-      const rss = residentBytes(process.pid);
-      if (rss > maxProcessBytes) {
-        failAll(
-          'memory',
-          `the query engine grew past ${Math.round(maxProcessBytes / 2 ** 20)} MiB and was stopped; this query (or one running beside it) needs too much memory`,
-        );
-        kill(process);
+    // Nobody may be waiting yet; a start that fails is reported to the next caller instead.
+    engine.ready.catch(() => {});
+    process.send(
+      { type: 'init', config: engineConfig } satisfies EngineRequest,
+      undefined,
+      undefined,
+      () => {},
+    );
+    engine.watchdog = setInterval(() => {
+      if (engine.pending.size === 0 || !process.pid) return;
+      if (residentBytes(process.pid) > maxProcessBytes) {
+        const mib = Math.round(maxProcessBytes / 2 ** 20);
+        const message = `the query engine grew past ${mib} MiB and was stopped; this query (or one running beside it) needs too much memory`;
+        retire(engine, 'memory', message, true);
       }
     }, 50);
-    watchdog.unref();
-    return ready;
+    engine.watchdog.unref();
+    return engine;
   }
 
   async function call<T>(request: EngineRequest & { id: number }): Promise<T> {
     if (closed) throw new QueryEngineError('failed', 'the DuckDB engine is closed');
-    child ??= start();
-    const running = child;
-    let process: ChildProcess;
+    current ??= start();
+    const engine = current;
     try {
-      process = await running;
+      await engine.ready;
     } catch (cause) {
-      if (child === running) child = null;
+      if (current === engine) current = null;
       throw cause;
     }
     return new Promise<T>((resolveCall, rejectCall) => {
       const timer = setTimeout(() => {
-        pending.delete(request.id);
+        engine.pending.delete(request.id);
+        const ms = limits.timeoutMs;
         rejectCall(
           new QueryEngineError(
             'timeout',
-            `the query ran longer than ${limits.timeoutMs} ms and could not be interrupted; it was stopped`,
+            `the query ran longer than ${ms} ms and could not be interrupted; it was stopped`,
           ),
         );
-        failAll('crashed', 'the query engine was restarted to stop another query; retry this one');
-        kill(process);
+        retire(
+          engine,
+          'crashed',
+          'the query engine was restarted to stop another query; retry this one',
+          true,
+        );
       }, limits.timeoutMs + killGraceMs);
-      pending.set(request.id, {
+      engine.pending.set(request.id, {
         sql: 'sql' in request ? request.sql : '',
         resolve: resolveCall as (value: unknown) => void,
         reject: rejectCall,
         timer,
       });
-      process.send(request, undefined, undefined, (error) => {
-        if (!error) return;
-        pending.delete(request.id);
+      engine.process.send(request, undefined, undefined, (error) => {
+        if (!error || !engine.pending.delete(request.id)) return;
         clearTimeout(timer);
         rejectCall(new QueryEngineError('crashed', `the query engine is gone (${error.message}); retry`));
       });
     });
   }
 
-  child = start();
-  await child;
+  current = start();
+  await current.ready;
 
   return {
     limits,
@@ -205,16 +220,14 @@ export async function createIsolatedDuckDbEngine(
     },
     async close() {
       closed = true;
-      failAll('failed', 'the DuckDB engine was closed');
-      const running = child;
-      if (!running) return;
-      const process = await running.catch(() => null);
-      if (!process) return;
-      const exited = new Promise<void>((done) => process.once('exit', () => done()));
-      if (watchdog) clearInterval(watchdog);
-      process.disconnect();
+      const engine = current;
+      current = null;
+      if (!engine) return;
+      const exited = new Promise<void>((done) => engine.process.once('exit', () => done()));
+      clearInterval(engine.watchdog);
+      if (engine.process.connected) engine.process.disconnect();
       await Promise.race([exited, new Promise((done) => setTimeout(done, 2_000).unref())]);
-      if (process.exitCode === null && process.signalCode === null) process.kill('SIGKILL');
+      retire(engine, 'failed', 'the DuckDB engine was closed', false);
     },
   };
 }

@@ -87,7 +87,9 @@ export async function readBoundedResult<Row>(
         `only read-only queries run here, not a ${StatementType[prepared.statementType]} statement`,
       );
     }
-    const result = await prepared.stream();
+    // Materialized, not streamed: DuckDB runs the whole plan in parallel (a streamed result runs its
+    // final pipeline on one thread), and the collection counts against its memory limit.
+    const result = await prepared.run();
     const names = result.columnNames();
     const types = result.columnTypes().map(String);
     const rows: Row[] = [];

@@ -9,8 +9,9 @@ import { eventRows, post, tempDir } from '../fixtures/events.ts';
 const TIMEOUT_MS = 2_000;
 const KILL_GRACE_MS = 1_500;
 // A query answers, or is refused, within its timeout plus the grace before its process is killed,
-// plus the restart and a loaded machine's slack.
-const ANSWER_WITHIN_MS = TIMEOUT_MS + KILL_GRACE_MS + 4_000;
+// plus a restart of the engine process that a query before it caused (2–5 s on a busy 2-core
+// machine shared with other test runs).
+const ANSWER_WITHIN_MS = TIMEOUT_MS + KILL_GRACE_MS + 8_000;
 const MAX_PROCESS_BYTES = 1.5 * 1024 ** 3;
 const LIMITS = {
   timeoutMs: TIMEOUT_MS,
