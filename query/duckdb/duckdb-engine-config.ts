@@ -1,17 +1,10 @@
 import type { z } from 'zod';
 
-/** The part of a `@duckdb/node-api` result reader the engine's trusted statements use. */
+/** What a trusted statement answers: the part of a `@duckdb/node-api` result reader the engine uses. */
 export interface DuckDbReaderLike {
   columnNames(): string[];
   columnTypes(): { toString(): string }[];
   getRowObjectsJson(): Record<string, unknown>[];
-}
-
-/** The part of a `@duckdb/node-api` connection the engine's trusted statements use. */
-export interface DuckDbConnectionLike {
-  run(sql: string): Promise<unknown>;
-  runAndReadAll(sql: string): Promise<DuckDbReaderLike>;
-  closeSync?(): void;
 }
 
 /** How much one query may take; each bound refused with a {@link QueryEngineError} that names it. */

@@ -1,6 +1,5 @@
 export { createDuckDbEngine, type DuckDbEngine } from './duckdb-engine.ts';
 export {
-  type DuckDbConnectionLike,
   type DuckDbEngineConfig,
   type DuckDbQueryLimits,
   type DuckDbReaderLike,
