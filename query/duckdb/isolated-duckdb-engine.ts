@@ -158,7 +158,7 @@ export async function createIsolatedDuckDbEngine(
     try {
       await engine.ready;
     } catch (cause) {
-      if (current === engine) current = null;
+      retire(engine, 'failed', (cause as Error).message, false);
       throw cause;
     }
     return new Promise<T>((resolveCall, rejectCall) => {
@@ -192,8 +192,12 @@ export async function createIsolatedDuckDbEngine(
     });
   }
 
-  current = start();
-  await current.ready;
+  const first = start();
+  current = first;
+  await first.ready.catch((cause: Error) => {
+    retire(first, 'failed', cause.message, false);
+    throw cause;
+  });
 
   return {
     limits,
