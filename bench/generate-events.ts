@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sql } from '../sql/index.ts';
 
 /**
  * Writes `rows` synthetic events as zstd Parquet files laid out as the Pipelines r2 sink writes them
@@ -28,7 +29,8 @@ export async function generateEvents(
     const path = join(dir, `${crypto.randomUUID()}.parquet`);
     const from = f * perFile;
     const to = Math.min(rows, from + perFile);
-    await connection.run(`
+    await connection.run(
+      sql`
       COPY (
         SELECT
           1::INTEGER AS schema_version,
@@ -61,7 +63,8 @@ export async function generateEvents(
           NULL::VARCHAR AS prev_hash,
           NULL::VARCHAR AS hash
         FROM range(${from}, ${to}) t(i)
-      ) TO '${path}' (FORMAT parquet, COMPRESSION zstd)`);
+      ) TO ${path} (FORMAT parquet, COMPRESSION zstd)`.text,
+    );
     paths.push(path);
   }
   return paths;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPipelinesStandIn, type PipelinesConfig, type PipelinesStandIn } from './pipelines/index.ts';
-import { createR2SqlStandIn, type R2SqlStandIn } from './r2sql/index.ts';
+import { createR2SqlStandIn, type R2SqlConfig, type R2SqlStandIn } from './r2sql/index.ts';
 import type { StandInResponse } from './stand-in-response.ts';
 
 /** Construction options of {@link startLocalStack}. */
@@ -12,6 +12,8 @@ export interface LocalStackConfig {
   host?: string;
   token?: string;
   pipelines?: Omit<PipelinesConfig, 'dataDir' | 'token'>;
+  /** Bounds of R2 SQL queries (time, memory, result size, concurrency); see R2SqlConfig. */
+  r2sql?: Pick<R2SqlConfig, 'limits'>;
 }
 
 /** The running stand-ins and where to reach them. */
@@ -101,7 +103,12 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     dataDir: config.dataDir,
     token: config.token,
   });
-  const r2sql = createR2SqlStandIn({ dataDir: config.dataDir, token: config.token });
+  const r2sql = createR2SqlStandIn({
+    dataDir: config.dataDir,
+    token: config.token,
+    buckets: [pipelines.config.bucket],
+    ...config.r2sql,
+  });
   const limit = pipelines.config.maxRequestBytes;
   let chaos: Chaos | null = null;
   const injected = { before: 0, after: 0 };
@@ -198,7 +205,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       server.closeAllConnections();
       await closed;
       pipelines.close();
-      r2sql.close();
+      await r2sql.close();
     },
   };
 }

@@ -5,5 +5,12 @@
  * @module
  */
 export type { QueryEngine, QueryMetrics, QueryResult, ResultColumn } from './query-engine.ts';
+export { isQueryEngineError, QueryEngineError, type QueryEngineErrorReason } from './query-engine-error.ts';
 export * from './r2sql/index.ts';
-export { withR2SqlDialect } from './with-r2-sql-dialect.ts';
+export {
+  type R2SqlDialectConfig,
+  type R2SqlDialectEngine,
+  type R2SqlRun,
+  toR2SqlError,
+  withR2SqlDialect,
+} from './with-r2-sql-dialect.ts';

@@ -16,3 +16,12 @@ export { isSymbol, isWord, type SqlStructure, structureOf } from './sql-structur
 export { type SqlToken, type SqlTokenKind, tokenizeSql } from './tokenize-sql.ts';
 export * from './dialect/index.ts';
 export * from './pipelines/index.ts';
+export {
+  isSqlFragment,
+  type SqlFragment,
+  type SqlLiteral,
+  type SqlTag,
+  SqlTemplateError,
+  type SqlValue,
+  sql,
+} from './sql-template.ts';

@@ -6,8 +6,9 @@
  */
 
 /**
- * R2 SQL's error codes: 40003 invalid syntax, 40004 invalid or unsupported query, 80001 a retryable
- * edge failure.
+ * R2 SQL's error codes: 40003 invalid syntax, 40004 invalid or unsupported query, 40015 a query over
+ * its budget (R2 SQL's scan budget; locally also the time, memory and result-size bounds), 80001 a
+ * retryable edge failure, 10000 authentication (a missing or wrong token, answered with HTTP 403).
  *
  * @example
  * ```ts
@@ -15,7 +16,13 @@
  * R2SQL_ERROR_CODES.unsupported; // 40004
  * ```
  */
-export const R2SQL_ERROR_CODES = { syntax: 40003, unsupported: 40004, retryable: 80001 } as const;
+export const R2SQL_ERROR_CODES = {
+  syntax: 40003,
+  unsupported: 40004,
+  budget: 40015,
+  retryable: 80001,
+  authentication: 10000,
+} as const;
 
 /** A place in the SQL text: 0-based offset, 1-based line and column. */
 export interface SqlPosition {

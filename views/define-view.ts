@@ -1,7 +1,9 @@
+import { type SqlFragment, sql } from '../sql/index.ts';
+
 /** What a view's SQL is rendered against: table references as the engine names them. */
 export interface ViewContext {
-  /** `namespace.table`, quoted as R2 SQL takes it. */
-  table(name: string): string;
+  /** `namespace.table` as a quoted identifier (`"analytics"."events"`), for the `sql` template. */
+  table(name: string): SqlFragment;
 }
 
 /** A declarative view: a name, a description, and SQL in R2 SQL's dialect. */
@@ -13,13 +15,19 @@ export interface View {
 }
 
 /**
- * Declares a view. Views produce SQL; they never run anything.
+ * Declares a view. Views produce SQL; they never run anything. Write the SQL with the `sql` template,
+ * so table names and values are quoted by it.
  *
  * @example
  * ```ts
- * import { defineView } from './define-view.ts';
- * const total = defineView({ name: 'total', description: 'all events', sql: (t) => `SELECT count(DISTINCT id) AS n FROM ${t.table('events')}` });
- * total.sql(viewContext('analytics')); // 'SELECT count(DISTINCT id) AS n FROM analytics.events'
+ * import { sql } from '../sql/index.ts';
+ * import { defineView, viewContext } from './define-view.ts';
+ * const total = defineView({
+ *   name: 'total',
+ *   description: 'all events',
+ *   sql: (t) => sql`SELECT count(DISTINCT id) AS n FROM ${t.table('events')}`.text,
+ * });
+ * total.sql(viewContext('analytics')); // 'SELECT count(DISTINCT id) AS n FROM "analytics"."events"'
  * ```
  */
 export function defineView(view: View): View {
@@ -33,16 +41,16 @@ export function defineView(view: View): View {
  * @example
  * ```ts
  * import { viewContext } from './define-view.ts';
- * viewContext('analytics').table('events'); // 'analytics.events'
+ * viewContext('analytics').table('events').text; // '"analytics"."events"'
  * ```
  */
 export function viewContext(namespace: string): ViewContext {
   const ident = /^[a-z_][a-z0-9_]*$/;
   if (!ident.test(namespace)) throw new Error(`namespace "${namespace}" must be a lower-case identifier`);
   return {
-    table(name: string): string {
+    table(name: string): SqlFragment {
       if (!ident.test(name)) throw new Error(`table "${name}" must be a lower-case identifier`);
-      return `${namespace}.${name}`;
+      return sql.id(namespace, name);
     },
   };
 }

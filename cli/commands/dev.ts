@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { startLocalStack } from '../../local/index.ts';
 import { createDuckDbEngine } from '../../query/duckdb/index.ts';
+import { withR2SqlDialect } from '../../query/index.ts';
 import { runDemo } from '../dev/run-demo.ts';
 import { startWorker } from '../dev/start-worker.ts';
 import type { Command } from '../main.ts';
@@ -53,11 +54,12 @@ export const command: Command = {
         ...(options.token ? { R2_SQL_TOKEN: options.token } : {}),
       },
     });
-    const engine = await createDuckDbEngine({ lake: stack.pipelines.bucketDir });
+    // The demo reads the lake as the Worker's R2 SQL would: checked and translated from R2 SQL's dialect.
+    const engine = withR2SqlDialect(await createDuckDbEngine({ lake: stack.pipelines.bucketDir }));
     const stop = async (): Promise<void> => {
       await worker.close();
       await stack.close();
-      engine.close();
+      await engine.close();
     };
     console.log(`Pipelines ingest  POST ${stack.ingestUrl}/events`);
     console.log(

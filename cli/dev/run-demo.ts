@@ -6,6 +6,7 @@ import { formatTable } from './format-table.ts';
 export interface RunDemoOptions {
   workerUrl: string;
   stackUrl: string;
+  /** Takes R2 SQL's dialect (see withR2SqlDialect), as the view is written in it. */
   engine: QueryEngine;
   dos: number;
   actionsPerDo: number;

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../lake/chain/index.ts';
 import { META_TABLE } from '../../schemas/index.ts';
+import { sql } from '../../sql/sql-template.ts';
 import type { SqlValue, StorageLike } from '../storage-like.ts';
 import { bindNamespace } from '../store/bind-namespace.ts';
 import { writeMeta } from '../store/meta.ts';
@@ -40,8 +41,8 @@ export function exportState(storage: StorageLike, options: { allowUnstreamed?: b
   const pending = pendingEvents(storage);
   if (pending > 0 && !options.allowUnstreamed)
     throw new Error(`export: ${pending} events are not streamed yet; flush first`);
-  const select = (table: string, where = ''): Row[] =>
-    storage.sql.exec<Row>(`SELECT * FROM ${table} ${where}`).toArray();
+  const select = (table: string, where = sql``): Row[] =>
+    storage.sql.exec<Row>(sql`SELECT * FROM ${sql.id(table)} ${where}`.text).toArray();
   return {
     format: 1,
     ns: state.ns,
@@ -53,7 +54,7 @@ export function exportState(storage: StorageLike, options: { allowUnstreamed?: b
       verbs: select('verbs'),
       things: select('things'),
       branches: select('branches'),
-      actions: select('actions', 'WHERE id IN (SELECT action FROM _dotdo_due)'),
+      actions: select('actions', sql`WHERE id IN (SELECT action FROM _dotdo_due)`),
     },
   };
 }
@@ -62,7 +63,9 @@ function insertAll(storage: StorageLike, table: string, rows: Row[]): void {
   for (const row of rows) {
     const columns = Object.keys(row);
     storage.sql.exec(
-      `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      // Column names come from the imported bundle: quoted by the template, never spliced as written.
+      sql`INSERT INTO ${sql.id(table)} (${sql.join(columns.map((c) => sql.id(c)))}) VALUES (${sql.raw(columns.map(() => '?').join(', '))})`
+        .text,
       ...columns.map((c) => row[c]),
     );
   }

@@ -1,5 +1,6 @@
 import type { ACTION_STATUSES, DURABILITIES } from '../../schemas/index.ts';
 import type { SqlValue, StorageLike } from '../storage-like.ts';
+import { sql } from '../../sql/sql-template.ts';
 import { type ActionContext, encodeEventRow } from './event-row.ts';
 import { chainHead, lastIds, type StoreState, storeState, type VerbRow } from './store-state.ts';
 import { verbForms } from './verb-forms.ts';
@@ -114,7 +115,9 @@ function insertPresent(
   let text = statements.get(mask);
   if (text === undefined) {
     const names = columns.filter((_, i) => mask & (1 << i));
-    text = `INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+    text =
+      sql`INSERT INTO ${sql.id(table)} (${sql.join(names.map((name) => sql.id(name)))}) VALUES (${sql.raw(names.map(() => '?').join(', '))})`
+        .text;
     statements.set(mask, text);
   }
   args[0] = text;

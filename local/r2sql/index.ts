@@ -1,13 +1,11 @@
 export {
   parseR2SqlRequest,
-  R2SQL_AUTH_ERROR,
   type R2SqlRequest,
   r2SqlFailure,
 } from './parse-r2sql-request.ts';
 export { type R2SqlConfig, r2SqlConfig } from './r2sql-config.ts';
 export {
   createR2SqlStandIn,
-  R2SQL_ERRORS,
   type R2SqlFault,
   type R2SqlStandIn,
   type R2SqlStats,

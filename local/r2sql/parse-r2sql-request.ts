@@ -2,17 +2,6 @@ import { R2SQL_ERROR_CODES } from '../../sql/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
 
 /**
- * The platform's code for a token that is missing or has no access (answered with HTTP 403).
- *
- * @example
- * ```ts
- * import { R2SQL_AUTH_ERROR } from './parse-r2sql-request.ts';
- * R2SQL_AUTH_ERROR; // 10000
- * ```
- */
-export const R2SQL_AUTH_ERROR = 10000;
-
-/**
  * A failed answer in the platform's shape: `{"success": false, "errors": [{"code", "message"}]}`.
  *
  * @example
@@ -60,7 +49,7 @@ export function parseR2SqlRequest(
   if (token && authorization !== `Bearer ${token}`) {
     return r2SqlFailure(
       403,
-      R2SQL_AUTH_ERROR,
+      R2SQL_ERROR_CODES.authentication,
       authorization
         ? 'Authentication error: this token has no access to R2 SQL on this bucket'
         : 'Authentication error: send Authorization: Bearer <token>',

@@ -1,29 +1,19 @@
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createIsolatedDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
+import { type R2SqlDialectEngine, type R2SqlError, toR2SqlError } from '../../query/index.ts';
 import { R2SQL_ERROR_CODES } from '../../sql/index.ts';
-import { createDuckDbEngine, type DuckDbEngine } from '../../query/duckdb/index.ts';
 import type { StandInResponse } from '../stand-in-response.ts';
-import { translateForBucket } from './known-tables.ts';
 import { parseR2SqlRequest, r2SqlFailure } from './parse-r2sql-request.ts';
 import { type R2SqlConfig, r2SqlConfig } from './r2sql-config.ts';
 import { createScanMetrics, type ScanMetrics, type TableScan } from './scan-metrics.ts';
 import { createTableFilesResolver, type TableFilesResolver } from './table-files.ts';
 
-/**
- * Platform error codes: 40003 syntax, 40004 invalid or unsupported, 80001 retryable.
- *
- * @example
- * ```ts
- * import { R2SQL_ERRORS } from './r2sql-stand-in.ts';
- * R2SQL_ERRORS.syntax; // 40003
- * ```
- */
-export const R2SQL_ERRORS = R2SQL_ERROR_CODES;
-
 /** Counters of the R2 SQL stand-in: queries answered, and failures by platform code. */
 export interface R2SqlStats {
   queries: number;
   succeeded: number;
-  /** Failures by code: 40003, 40004, 80001, 10000 (authentication). */
+  /** Failures by code: 40003, 40004, 40015, 80001, 10000 (authentication). */
   failed: Record<string, number>;
 }
 
@@ -36,39 +26,42 @@ export interface R2SqlStandIn {
   /** Makes the next queries fail with these codes (80001 by default) or answer late, in order. */
   injectFaults(faults: R2SqlFault[]): void;
   stats(): R2SqlStats;
-  close(): void;
+  close(): Promise<void>;
 }
 
 interface Bucket {
-  engine: DuckDbEngine;
+  engine: DuckDbEngine & Pick<R2SqlDialectEngine, 'run'>;
   metrics: ScanMetrics;
   files: TableFilesResolver;
   dir: string;
 }
 
-/** DuckDB's error classes: a Parser Error is a syntax error (40003), anything else invalid (40004). */
-function engineFailure(cause: unknown): StandInResponse {
-  const text = cause instanceof Error ? cause.message : String(cause);
-  const [first = text] = text.split('\n');
-  const hint = /Did you mean[^\n]*/.exec(text)?.[0];
-  const message = hint && !first.includes(hint) ? `${first} ${hint}` : first;
-  const code = /^Parser Error|syntax error/i.test(text)
-    ? R2SQL_ERROR_CODES.syntax
-    : R2SQL_ERROR_CODES.unsupported;
-  return r2SqlFailure(400, code, message);
+/** An R2SqlError in the platform's answer: 503 for a retryable code, 400 for the rest. */
+function failure(error: R2SqlError): StandInResponse {
+  const code = typeof error.code === 'number' ? error.code : R2SQL_ERROR_CODES.retryable;
+  const message = error.message.replace(/^R2 SQL [^:]+: /, '');
+  return r2SqlFailure(
+    code === R2SQL_ERROR_CODES.retryable ? 503 : 400,
+    code,
+    message,
+    error.position ? { position: error.position } : {},
+  );
 }
 
 /**
  * Creates the stand-in for the R2 SQL REST API: `{"query": "..."}` (or wrangler's
  * `{"warehouse", "query"}`) in, the platform's response shape out — `result.schema`, `result.rows` and
- * `result.metrics` (files_scanned, bytes_scanned, r2_requests_count) — run by DuckDB over the bucket's
- * directory after R2 SQL's dialect checks and translation (40003 syntax, 40004 unsupported, LIMIT 500
- * by default). A missing or wrong token is answered 403, as the platform does.
+ * `result.metrics` (files_scanned, bytes_scanned, r2_requests_count). Each bucket's queries are checked,
+ * translated and run by `withR2SqlDialect` over a sandboxed DuckDB, both in a process of their own
+ * (see createIsolatedDuckDbEngine), so
+ * R2 SQL's refusals (40003, 40004), the engine's bounds (40015: time, memory, result size) and busy or
+ * restarted engines (80001) all answer in the platform's shape, and no query can stop this process.
+ * A missing or wrong token is answered 403, an unknown bucket 404, as the platform does.
  *
  * @example
  * ```ts
  * import { createR2SqlStandIn } from './r2sql-stand-in.ts';
- * const r2sql = createR2SqlStandIn({ dataDir: '.data' });
+ * const r2sql = createR2SqlStandIn({ dataDir: '.data', buckets: ['lake'] });
  * await r2sql.query('lake', JSON.stringify({ query: 'SELECT count(*) AS n FROM analytics.events' }), undefined);
  * ```
  */
@@ -78,20 +71,42 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
   const faults: R2SqlFault[] = [];
   const counters: R2SqlStats = { queries: 0, succeeded: 0, failed: {} };
 
-  const bucketFor = (name: string): Promise<Bucket> => {
+  const bucketFor = (name: string): Promise<Bucket> | null => {
     let bucket = buckets.get(name);
-    if (!bucket) {
-      const dir = join(config.dataDir, 'r2', name);
-      bucket = createDuckDbEngine({ lake: dir, namespace: config.namespace }).then((engine) => ({
+    if (bucket) return bucket;
+    const dir = join(config.dataDir, 'r2', name);
+    if (!config.buckets.includes(name) && !existsSync(dir)) return null;
+    mkdirSync(dir, { recursive: true });
+    bucket = createIsolatedDuckDbEngine({ lake: dir, namespace: config.namespace, ...config.limits }).then(
+      (engine) => ({
         engine,
-        metrics: createScanMetrics(engine.connection),
+        metrics: createScanMetrics(engine),
         files: config.tableFiles ?? createTableFilesResolver(engine),
         dir,
-      }));
-      buckets.set(name, bucket);
-    }
+      }),
+    );
+    // A bucket whose engine failed to start is tried afresh by the next query.
+    bucket.catch(() => buckets.delete(name));
+    buckets.set(name, bucket);
     return bucket;
   };
+
+  async function run(bucket: Bucket, query: string): Promise<StandInResponse> {
+    const { result, translation } = await bucket.engine.run(query);
+    // Columns the query may read: every identifier it mentions (the metrics keep those that are columns).
+    const scans: TableScan[] = [];
+    for (const { namespace, table } of translation.tables) {
+      scans.push({
+        files: await bucket.files(bucket.dir, namespace, table),
+        columns: translation.selectsAll ? null : translation.identifiers,
+      });
+    }
+    const metrics = await bucket.metrics.measure(scans);
+    return {
+      status: 200,
+      body: { success: true, errors: [], messages: [], result: { ...result, metrics } },
+    };
+  }
 
   async function answer(bucketName: string, body: string | null, auth: string | undefined) {
     const request = parseR2SqlRequest(bucketName, body, auth, config.token);
@@ -104,32 +119,19 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
       if (typeof fault === 'number' || fault.code !== undefined)
         return r2SqlFailure(code === R2SQL_ERROR_CODES.retryable ? 503 : 400, code, `injected fault ${code}`);
     }
-    const bucket = await bucketFor(bucketName);
-    const translation = await translateForBucket(bucket.engine, request.query);
-    if (!translation.ok) {
-      const { code, message, position, construct } = translation.problem;
-      return r2SqlFailure(400, code, message, { position, ...(construct ? { construct } : {}) });
+    const bucket = bucketFor(bucketName);
+    if (!bucket) {
+      return r2SqlFailure(
+        404,
+        R2SQL_ERROR_CODES.unsupported,
+        `bucket "${bucketName}" does not exist (or has no R2 Data Catalog): create it, or query one that does`,
+      );
     }
-    const { sql, tables, identifiers, selectsAll } = translation.value;
-    let result: Awaited<ReturnType<DuckDbEngine['query']>>;
     try {
-      result = await bucket.engine.query(sql);
+      return await run(await bucket, request.query);
     } catch (cause) {
-      return engineFailure(cause);
+      return failure(toR2SqlError(cause, request.query));
     }
-    // Columns the query may read: every identifier it mentions (the metrics keep those that are columns).
-    const scans: TableScan[] = [];
-    for (const { namespace, table } of tables) {
-      scans.push({
-        files: await bucket.files(bucket.dir, namespace, table),
-        columns: selectsAll ? null : identifiers,
-      });
-    }
-    const metrics = await bucket.metrics.measure(scans);
-    return {
-      status: 200,
-      body: { success: true, errors: [], messages: [], result: { ...result, metrics } },
-    };
   }
 
   return {
@@ -151,8 +153,17 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
     stats() {
       return { ...counters, failed: { ...counters.failed } };
     },
-    close() {
-      for (const bucket of buckets.values()) void bucket.then((b) => b.engine.close?.());
+    async close() {
+      const open = [...buckets.values()];
+      buckets.clear();
+      await Promise.all(
+        open.map((bucket) =>
+          bucket.then(
+            (b) => b.engine.close(),
+            () => {},
+          ),
+        ),
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
-import type { DuckDbConnectionLike } from '../../query/duckdb/index.ts';
+import type { DuckDbEngine } from '../../query/duckdb/index.ts';
 import type { QueryMetrics } from '../../query/index.ts';
+import { sql } from '../../sql/index.ts';
 
 /** What one Parquet file holds, read once from its footer (files in a bucket never change). */
 interface FileLayout {
@@ -21,8 +22,6 @@ export interface ScanMetrics {
   measure(scans: TableScan[]): Promise<Required<QueryMetrics>>;
 }
 
-const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
 /**
  * Measures a query the way R2 SQL bills it, from the Parquet files of the tables it names:
  * - `files_scanned`: the data files of those tables (every live file: no partition pruning is modelled,
@@ -38,21 +37,21 @@ const quote = (text: string): string => `'${text.replace(/'/g, "''")}'`;
  * @example
  * ```ts
  * import { createScanMetrics } from './scan-metrics.ts';
- * const metrics = createScanMetrics(engine.connection);
+ * const metrics = createScanMetrics(engine);
  * await metrics.measure([{ files: ['/lake/events/a.parquet'], columns: new Set(['ts']) }]);
  * ```
  */
-export function createScanMetrics(connection: DuckDbConnectionLike): ScanMetrics {
+export function createScanMetrics(engine: Pick<DuckDbEngine, 'trusted'>): ScanMetrics {
   const layouts = new Map<string, { key: string; layout: FileLayout }>();
 
   async function load(paths: string[]): Promise<void> {
     if (paths.length === 0) return;
-    const list = `[${paths.map(quote).join(', ')}]`;
-    const footers = await connection.runAndReadAll(
-      `SELECT file_name, footer_size FROM parquet_file_metadata(${list})`,
+    const list = sql`[${sql.join(paths)}]`;
+    const footers = await engine.trusted(
+      sql`SELECT file_name, footer_size FROM parquet_file_metadata(${list})`,
     );
-    const chunks = await connection.runAndReadAll(
-      `SELECT file_name, row_group_id, path_in_schema, total_compressed_size FROM parquet_metadata(${list})`,
+    const chunks = await engine.trusted(
+      sql`SELECT file_name, row_group_id, path_in_schema, total_compressed_size FROM parquet_metadata(${list})`,
     );
     const fresh = new Map<string, FileLayout>();
     for (const row of footers.getRowObjectsJson()) {

@@ -41,7 +41,7 @@ export function createTableFilesResolver(engine: Pick<DuckDbEngine, 'tableFiles'
   return async (bucketDir, namespace, table) => {
     if (existsSync(join(bucketDir, CATALOG_PREFIX, namespace, table))) {
       try {
-        return engine.tableFiles(`${namespace}.${table}`);
+        return await engine.tableFiles(`${namespace}.${table}`);
       } catch {
         return [];
       }

@@ -1,10 +1,17 @@
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { resolve as resolvePath, join } from 'node:path';
 import { CATALOG_PREFIX } from '../../lake/iceberg/index.ts';
 import { TABLES } from '../../schemas/index.ts';
+import { type SqlFragment, sql } from '../../sql/index.ts';
 import type { QueryEngine, QueryResult } from '../query-engine.ts';
-import type { DuckDbConnectionLike, DuckDbEngineConfig } from './duckdb-engine-config.ts';
-import { quoteIdent, quoteString } from './duckdb-quote.ts';
+import { createPool } from './connection-pool.ts';
+import {
+  type DuckDbEngineConfig,
+  type DuckDbReaderLike,
+  type ResolvedDuckDbQueryLimits,
+  resolveQueryLimits,
+} from './duckdb-engine-config.ts';
+import { openSandboxedDuckDb } from './open-sandboxed-duckdb.ts';
+import { readBoundedResult } from './read-bounded-result.ts';
 import {
   directorySource,
   icebergSource,
@@ -13,30 +20,20 @@ import {
   type TableState,
 } from './table-sources.ts';
 
-/** A {@link QueryEngine} over a local lake directory. */
+/** A {@link QueryEngine} over a local lake directory, in DuckDB's dialect, sandboxed and bounded. */
 export interface DuckDbEngine extends QueryEngine {
-  readonly connection: DuckDbConnectionLike;
+  /** The bounds every query runs within. */
+  readonly limits: ResolvedDuckDbQueryLimits;
   /**
    * The data files a table (`namespace.table`, or a bare name in the engine's namespace) read at the
    * last query: an Iceberg table's live files, or a directory's Parquet files.
    */
-  tableFiles(table: string): string[];
-  close(): void;
-}
-
-const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'UINTEGER']);
-
-function normalize(value: unknown, type: string): unknown {
-  if (value === null || value === undefined) return null;
-  if (INTEGER_TYPES.has(type) && typeof value === 'string') {
-    const n = Number(value);
-    return Number.isSafeInteger(n) ? n : value;
-  }
-  if (type.startsWith('TIMESTAMP') && typeof value === 'string') {
-    // DuckDB prints '2026-11-25 09:00:00.123456+00'; answer ISO 8601 in UTC.
-    return `${value.replace(' ', 'T').replace(/\+00$/, '')}Z`.replace(/ZZ$/, 'Z');
-  }
-  return value;
+  tableFiles(table: string): Promise<string[]>;
+  /** The `namespace.table`s the engine exposes now (the lake's catalog), read afresh. */
+  tables(): Promise<{ namespace: string; table: string }[]>;
+  /** Runs a statement the project wrote (never a caller's SQL) on the engine's own connection. */
+  trusted(statement: SqlFragment): Promise<DuckDbReaderLike>;
+  close(): Promise<void> | void;
 }
 
 interface ExposedTable {
@@ -54,22 +51,34 @@ interface ExposedTable {
  * Configured tables not in the catalog read the r2 sink's directories (`<lake>/<table>/**.parquet`).
  * Files and snapshots written after creation are seen by the next query.
  *
+ * DuckDB is sandboxed (see `openSandboxedDuckDb`: it opens nothing outside the lake, its configuration
+ * locked), and each query is one read-only statement run within the engine's limits (time, memory,
+ * result bytes, connections); a refusal is a `QueryEngineError` naming the bound.
+ *
  * @example
  * ```ts
  * import { createDuckDbEngine } from './duckdb-engine.ts';
- * const engine = await createDuckDbEngine({ lake: '.data/r2/lake' });
+ * const engine = await createDuckDbEngine({ lake: '.data/r2/lake', timeoutMs: 10_000 });
  * const { rows } = await engine.query('SELECT count(*) AS n FROM analytics.events');
  * ```
  */
 export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<DuckDbEngine> {
   const namespace = config.namespace ?? 'analytics';
   const tables = config.tables ?? TABLES;
-  const catalogDir = config.catalog ?? join(config.lake, CATALOG_PREFIX);
-  const connection = config.connection ?? (await (await DuckDBInstance.create(':memory:')).connect());
-  await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(namespace)}`);
-  await connection.run(`SET search_path = ${quoteString(`${namespace},main`)}`);
-  const schemas = new Set([namespace]);
+  const lake = resolvePath(config.lake);
+  const catalogDir = resolvePath(config.catalog ?? join(lake, CATALOG_PREFIX));
+  const limits = resolveQueryLimits(config);
+  const allowed = catalogDir.startsWith(`${lake}/`) ? [lake] : [lake, catalogDir];
+  const db = await openSandboxedDuckDb(allowed, namespace, limits);
+  const pool = createPool(db.workers, limits.maxQueuedQueries);
+  const schemas = new Set<string>();
   const exposed = new Map<string, ExposedTable>();
+
+  async function ensureSchema(name: string): Promise<void> {
+    if (schemas.has(name)) return;
+    await db.admin.run(sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(name)}`.text);
+    schemas.add(name);
+  }
 
   function pickSources(): void {
     for (const [ns, name, dir] of listCatalogTables(catalogDir)) {
@@ -81,52 +90,56 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
     for (const [name, schema] of Object.entries(tables)) {
       const key = `${namespace}.${name}`;
       if (!exposed.has(key)) {
-        exposed.set(key, { namespace, name, source: directorySource(join(config.lake, name), schema) });
+        exposed.set(key, { namespace, name, source: directorySource(join(lake, name), schema) });
       }
     }
   }
 
-  async function refresh(): Promise<void> {
-    pickSources();
-    for (const table of exposed.values()) {
-      const state = await table.source.poll();
-      if (!state) continue;
-      if (!schemas.has(table.namespace)) {
-        await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(table.namespace)}`);
-        schemas.add(table.namespace);
-      }
-      await connection.run(
-        `CREATE OR REPLACE VIEW ${quoteIdent(table.namespace)}.${quoteIdent(table.name)} AS ${state.relation}`,
-      );
-      table.state = state;
-    }
+  // One refresh at a time: two would race to replace the same view.
+  let refreshing: Promise<void> = Promise.resolve();
+  function refresh(): Promise<void> {
+    refreshing = refreshing
+      .catch(() => {})
+      .then(async () => {
+        pickSources();
+        for (const table of exposed.values()) {
+          const state = await table.source.poll();
+          if (!state) continue;
+          await ensureSchema(table.namespace);
+          await db.admin.run(
+            sql`CREATE OR REPLACE VIEW ${sql.id(table.namespace, table.name)} AS ${state.relation}`.text,
+          );
+          table.state = state;
+        }
+      });
+    return refreshing;
   }
+  await ensureSchema(namespace);
   await refresh();
 
   return {
-    connection,
-    tableFiles(name) {
+    limits,
+    async tableFiles(name) {
       const key = name.includes('.') ? name : `${namespace}.${name}`;
       const table = exposed.get(key);
       if (!table) throw new Error(`no table "${name}"; tables: ${[...exposed.keys()].join(', ')}`);
       return table.state?.files ?? [];
     },
-    async query<Row>(sql: string): Promise<QueryResult<Row>> {
+    async tables() {
       await refresh();
-      const reader = await connection.runAndReadAll(sql);
-      const names = reader.columnNames();
-      const types = reader.columnTypes().map(String);
-      const rows = reader.getRowObjectsJson().map((raw) => {
-        const row: Record<string, unknown> = {};
-        names.forEach((name, i) => {
-          row[name] = normalize(raw[name], types[i]!);
-        });
-        return row as Row;
-      });
-      return { schema: names.map((name, i) => ({ name, type: types[i]! })), rows };
+      return [...exposed.values()]
+        .filter((t) => t.state)
+        .map((t) => ({ namespace: t.namespace, table: t.name }));
+    },
+    async trusted(statement) {
+      return db.admin.runAndReadAll(statement.text);
+    },
+    async query<Row>(text: string): Promise<QueryResult<Row>> {
+      await refresh();
+      return pool.use((connection) => readBoundedResult<Row>(connection, text, limits));
     },
     close(): void {
-      connection.closeSync?.();
+      db.close();
     },
   };
 }

@@ -1,3 +1,10 @@
 export { createDuckDbEngine, type DuckDbEngine } from './duckdb-engine.ts';
-export type { DuckDbConnectionLike, DuckDbEngineConfig, DuckDbReaderLike } from './duckdb-engine-config.ts';
-export { quoteIdent, quoteString } from './duckdb-quote.ts';
+export {
+  type DuckDbEngineConfig,
+  type DuckDbQueryLimits,
+  type DuckDbReaderLike,
+  type ResolvedDuckDbQueryLimits,
+  resolveQueryLimits,
+} from './duckdb-engine-config.ts';
+export { fromDuckDbError } from './duckdb-query-error.ts';
+export { createIsolatedDuckDbEngine, type IsolatedDuckDbEngineConfig } from './isolated-duckdb-engine.ts';

@@ -10,13 +10,13 @@ import {
   peekMetadataVersion,
 } from '../../lake/iceberg/index.ts';
 import { columnsOf, duckDbTypeOf } from '../../schemas/index.ts';
-import { quoteIdent, quoteString } from './duckdb-quote.ts';
+import { type SqlFragment, sql } from '../../sql/index.ts';
 
 /** What a table reads from right now: its relation (SQL) and the files it covers. */
 export interface TableState {
   kind: 'iceberg' | 'directory';
   /** A SELECT the table's view is defined as. */
-  relation: string;
+  relation: SqlFragment;
   /** Data files the relation reads (the live files, for an Iceberg table). */
   files: string[];
 }
@@ -27,20 +27,24 @@ export interface TableSource {
   poll(): Promise<TableState | null>;
 }
 
-const DUCKDB_TYPES: Record<IcebergPrimitive, string> = {
-  string: 'VARCHAR',
-  int: 'INTEGER',
-  long: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  timestamptz: 'TIMESTAMPTZ',
+const DUCKDB_TYPES: Record<IcebergPrimitive, SqlFragment> = {
+  string: sql`VARCHAR`,
+  int: sql`INTEGER`,
+  long: sql`BIGINT`,
+  double: sql`DOUBLE`,
+  boolean: sql`BOOLEAN`,
+  timestamptz: sql`TIMESTAMPTZ`,
 };
 
 // A typed relation with no rows, so an empty table has the right columns.
-const emptyRelation = (columns: string): string => `SELECT * FROM (SELECT ${columns}) WHERE false`;
+const emptyRelation = (columns: SqlFragment[]): SqlFragment =>
+  sql`SELECT * FROM (SELECT ${sql.join(columns)}) WHERE false`;
 
-const icebergEmptyColumns = (schema: IcebergSchema): string =>
-  schema.fields.map((f) => `CAST(NULL AS ${DUCKDB_TYPES[f.type]}) AS ${quoteIdent(f.name)}`).join(', ');
+const nullColumn = (name: string, type: SqlFragment): SqlFragment =>
+  sql`CAST(NULL AS ${type}) AS ${sql.id(name)}`;
+
+const icebergEmptyColumns = (schema: IcebergSchema): SqlFragment[] =>
+  schema.fields.map((f) => nullColumn(f.name, DUCKDB_TYPES[f.type]));
 
 /**
  * A table backed by an Iceberg table directory: re-resolved through metadata → manifest list →
@@ -67,10 +71,10 @@ export function icebergSource(dir: string): TableSource {
       const { metadata } = table.current();
       version = now;
       // Files written before a column was appended lack it: match columns by name only then.
-      const byName = metadata.schemas.length > 1 ? ', union_by_name = true' : '';
+      const byName = sql.raw(metadata.schemas.length > 1 ? ', union_by_name = true' : '');
       const relation =
         files.length > 0
-          ? `SELECT * FROM read_parquet([${files.map(quoteString).join(', ')}]${byName}, hive_partitioning = false)`
+          ? sql`SELECT * FROM read_parquet([${sql.join(files)}]${byName}, hive_partitioning = false)`
           : emptyRelation(icebergEmptyColumns(table.schema()));
       return { kind: 'iceberg', relation, files };
     },
@@ -102,18 +106,16 @@ export function directorySource(dir: string, schema: z.ZodObject): TableSource {
       const files = await parquetFiles(dir);
       if (files.length > 0) {
         state = 'glob';
-        const glob = quoteString(join(dir, '**', '*.parquet'));
+        const glob = join(dir, '**', '*.parquet');
         return {
           kind: 'directory',
-          relation: `SELECT * FROM read_parquet(${glob}, union_by_name = true, hive_partitioning = false)`,
+          relation: sql`SELECT * FROM read_parquet(${glob}, union_by_name = true, hive_partitioning = false)`,
           files,
         };
       }
       if (state === 'empty') return null;
       state = 'empty';
-      const columns = columnsOf(schema)
-        .map((c) => `CAST(NULL AS ${duckDbTypeOf(c.lakeType)}) AS ${quoteIdent(c.name)}`)
-        .join(', ');
+      const columns = columnsOf(schema).map((c) => nullColumn(c.name, sql.raw(duckDbTypeOf(c.lakeType))));
       return { kind: 'directory', relation: emptyRelation(columns), files: [] };
     },
   };

@@ -1,3 +1,4 @@
+import { R2SQL_ERROR_CODES } from '../../sql/sql-problem.ts';
 import type { QueryEngine, QueryMetrics, QueryResult, ResultColumn } from '../query-engine.ts';
 import { type FetchLike, R2SQL_ENDPOINT, type R2SqlEngineConfig } from './r2sql-engine-config.ts';
 import { R2SqlError } from './r2sql-error.ts';
@@ -77,7 +78,7 @@ export function createR2SqlEngine(config: R2SqlEngineConfig): R2SqlEngine {
       body = JSON.parse(text) as PlatformBody;
     } catch {
       throw fail(
-        response.status === 403 ? 10000 : 'malformed_response',
+        response.status === 403 ? R2SQL_ERROR_CODES.authentication : 'malformed_response',
         `HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
         response.status,
       );

@@ -1,3 +1,5 @@
+import { R2SQL_ERROR_CODES } from '../../sql/sql-problem.ts';
+
 /**
  * Codes an {@link R2SqlError} carries: the platform's numeric codes (40003 syntax, 40004 invalid or
  * unsupported, 80001 retryable, 10000 authentication), or what went wrong before an answer arrived.
@@ -50,7 +52,7 @@ export class R2SqlError extends Error {
 
   /** True for failures worth retrying: code 80001 and connection errors. */
   get retryable(): boolean {
-    return this.code === 80001 || this.code === 'network';
+    return this.code === R2SQL_ERROR_CODES.retryable || this.code === 'network';
   }
 }
 

@@ -1,3 +1,4 @@
+import { sql } from '../../sql/index.ts';
 import { defineView } from '../define-view.ts';
 
 /**
@@ -15,8 +16,8 @@ export const eventsPerHour = defineView({
   description: 'Events per hour per verb (deduplicated on id)',
   // Deduplicated by grouping on id in a derived table, which R2 SQL and DuckDB both run.
   sql: (t) =>
-    `SELECT date_trunc('hour', ts) AS hour, verb, count(*) AS events
+    sql`SELECT date_trunc('hour', ts) AS hour, verb, count(*) AS events
 FROM (SELECT id, min(ts) AS ts, min(verb) AS verb FROM ${t.table('events')} GROUP BY id) AS deduped
 GROUP BY date_trunc('hour', ts), verb
-ORDER BY hour, verb`,
+ORDER BY hour, verb`.text,
 });

@@ -1,12 +1,11 @@
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { type SqlToken, toDuckDbSql } from '../../../sql/index.ts';
+import { type SqlFragment, type SqlToken, sql, toDuckDbSql } from '../../../sql/index.ts';
 import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
 import { validateRecords } from '../validate-records.ts';
 import { pipelineSqlError } from '../../../sql/pipelines/index.ts';
 import { type PipelineStatement, parsePipelineSql } from '../../../sql/pipelines/index.ts';
-import { quoteIdent } from '../../../query/duckdb/duckdb-quote.ts';
 import { convert, createStreamTable, fromDuckDb, loadStreamTable, stage } from './stage-batch.ts';
 import type { SyncDuckDb } from './sync-duckdb.ts';
 
@@ -162,11 +161,12 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
         problem.message.replace(POSITION, ''),
       );
     }
-    const selectSql = translated.value.sql;
+    // Checked by the Pipelines SQL checker and translated by the dialect: trusted from here on.
+    const selectSql = sql.raw(translated.value.sql);
     const selectAt = statement.tokens[0]!.start;
     let described: unknown[][];
     try {
-      described = db.run([`DESCRIBE ${selectSql}`]).rows;
+      described = db.run([sql`DESCRIBE ${selectSql}`.text]).rows;
     } catch (cause) {
       const message = (cause as Error).message;
       const missing = /Referenced column "([^"]+)" not found/.exec(message)?.[1];
@@ -188,7 +188,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
     }
     const table = new Map(columnsOf(sinkSchema).map((c) => [c.name, c]));
     const columns: ColumnInfo[] = [];
-    const conversions: string[] = [];
+    const conversions: SqlFragment[] = [];
     for (const [name, type] of described as [string, string][]) {
       const column = table.get(name);
       const token = findName(statement.tokens, name, true);
@@ -207,14 +207,14 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
           `the SELECT produces "${name}" twice: column names must be unique`,
         );
       columns.push(column);
-      conversions.push(`${convert(quoteIdent(name), column.lakeType, type)} AS ${quoteIdent(name)}`);
+      conversions.push(sql`${convert(sql.id(name), column.lakeType, type)} AS ${sql.id(name)}`);
     }
     return {
       pipeline,
       sink: statement.sink,
       stream: statement.stream,
       schema: sinkSchema.pick(Object.fromEntries(columns.map((c) => [c.name, true])) as Record<string, true>),
-      sql: `SELECT ${conversions.join(', ')} FROM (${selectSql}\n) AS __pipeline_output`,
+      sql: sql`SELECT ${sql.join(conversions)} FROM (${selectSql}\n) AS __pipeline_output`.text,
       columns,
     };
   }
@@ -252,15 +252,18 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
     } catch (error) {
       if (!DATA_ERROR.test((error as Error).message)) throw error;
     }
-    const table = quoteIdent(statement.stream);
+    const table = sql.id(statement.stream);
     db.run([
-      `CREATE OR REPLACE TABLE __pipeline_batch AS SELECT *, row_number() OVER () AS __row FROM ${table}`,
+      sql`CREATE OR REPLACE TABLE __pipeline_batch AS SELECT *, row_number() OVER () AS __row FROM ${table}`
+        .text,
     ]);
     const batch: SinkBatch = { rows: [], rejects: [] };
     try {
       records.forEach((record, i) => {
         try {
-          const one = `CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (__row) FROM __pipeline_batch WHERE __row = ${i + 1}`;
+          const one =
+            sql`CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (__row) FROM __pipeline_batch WHERE __row = ${i + 1}`
+              .text;
           const part = evaluate(statement, db.run([one, statement.sql]).rows);
           batch.rows.push(...part.rows);
           batch.rejects.push(...part.rejects);
@@ -279,7 +282,8 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
       });
     } finally {
       db.run([
-        `CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (__row) FROM __pipeline_batch ORDER BY __row`,
+        sql`CREATE OR REPLACE TABLE ${table} AS SELECT * EXCLUDE (__row) FROM __pipeline_batch ORDER BY __row`
+          .text,
         'DROP TABLE __pipeline_batch',
       ]);
     }

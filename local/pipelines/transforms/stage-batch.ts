@@ -6,13 +6,14 @@
  * @module
  */
 import type { z } from 'zod';
-import { quoteIdent, quoteString } from '../../../query/duckdb/duckdb-quote.ts';
 import { columnsOf, duckDbTypeOf, type LakeType } from '../../../schemas/index.ts';
+import { type SqlFragment, sql } from '../../../sql/index.ts';
 
 // Staged columns take the lake's DuckDB types, except JSON, which is staged as DuckDB's JSON type so
 // `->` and `->>` work on it. Values are read from NDJSON as text where JSON numbers would lose
 // precision (int64) or where the wire form differs (timestamps travel as µs).
-const columnType = (lakeType: LakeType): string => (lakeType === 'json' ? 'JSON' : duckDbTypeOf(lakeType));
+const columnType = (lakeType: LakeType): SqlFragment =>
+  sql.raw(lakeType === 'json' ? 'JSON' : duckDbTypeOf(lakeType));
 const READ_TYPES: Partial<Record<LakeType, string>> = {
   int64: 'VARCHAR',
   timestamp: 'BIGINT',
@@ -22,22 +23,23 @@ const readType = (lakeType: LakeType): string => READ_TYPES[lakeType] ?? duckDbT
 
 /** `CREATE OR REPLACE TABLE <stream>` with the lake's DuckDB types. */
 export function createStreamTable(stream: string, schema: z.ZodObject): string {
-  const columns = columnsOf(schema).map((c) => `${quoteIdent(c.name)} ${columnType(c.lakeType)}`);
-  return `CREATE OR REPLACE TABLE ${quoteIdent(stream)} (${columns.join(', ')})`;
+  const columns = columnsOf(schema).map((c) => sql`${sql.id(c.name)} ${columnType(c.lakeType)}`);
+  return sql`CREATE OR REPLACE TABLE ${sql.id(stream)} (${sql.join(columns)})`.text;
 }
 
 /** Inserts a staged NDJSON file into the stream's table, converting to the lake's types. */
 export function loadStreamTable(stream: string, schema: z.ZodObject, file: string): string {
   const columns = columnsOf(schema);
-  const read = columns.map((c) => `${quoteString(c.name)}: ${quoteString(readType(c.lakeType))}`);
+  const read = columns.map((c) => sql`${c.name}: ${readType(c.lakeType)}`);
   const select = columns.map((c) => {
-    const name = quoteIdent(c.name);
-    if (c.lakeType === 'timestamp') return `CAST(make_timestamp(${name}) AS TIMESTAMPTZ)`;
-    if (c.lakeType === 'int64') return `CAST(${name} AS BIGINT)`;
-    if (c.lakeType === 'json') return `CAST(${name} AS JSON)`;
+    const name = sql.id(c.name);
+    if (c.lakeType === 'timestamp') return sql`CAST(make_timestamp(${name}) AS TIMESTAMPTZ)`;
+    if (c.lakeType === 'int64') return sql`CAST(${name} AS BIGINT)`;
+    if (c.lakeType === 'json') return sql`CAST(${name} AS JSON)`;
     return name;
   });
-  return `INSERT INTO ${quoteIdent(stream)} SELECT ${select.join(', ')} FROM read_json(${quoteString(file)}, format = 'newline_delimited', columns = {${read.join(', ')}})`;
+  return sql`INSERT INTO ${sql.id(stream)} SELECT ${sql.join(select)} FROM read_json(${file}, format = 'newline_delimited', columns = {${sql.join(read)}})`
+    .text;
 }
 
 /** A raw record as DuckDB reads it: int64 as decimal text, json as JSON text, the rest as is. */
@@ -55,11 +57,11 @@ export function stage(schema: z.ZodObject, record: Record<string, unknown>): Rec
 }
 
 /** The SQL that brings an output column into the form its sink column is read back in. */
-export function convert(name: string, lakeType: LakeType, type: string): string {
-  if (lakeType === 'timestamp' && type.startsWith('TIMESTAMP')) return `epoch_us(${name})`;
+export function convert(name: SqlFragment, lakeType: LakeType, type: string): SqlFragment {
+  if (lakeType === 'timestamp' && type.startsWith('TIMESTAMP')) return sql`epoch_us(${name})`;
   if (lakeType === 'json' && type !== 'VARCHAR' && type !== 'JSON')
-    return `CAST(to_json(${name}) AS VARCHAR)`;
-  if (lakeType === 'json') return `CAST(${name} AS VARCHAR)`;
+    return sql`CAST(to_json(${name}) AS VARCHAR)`;
+  if (lakeType === 'json') return sql`CAST(${name} AS VARCHAR)`;
   return name;
 }
 

@@ -158,6 +158,18 @@ describe('R2 SQL stand-in: bad input, each a clear error and each counted', () =
     expect(stack.r2sql.stats().failed['10000']).toBe(before + 2);
   });
 
+  it('answers a query to an unknown bucket with a 404 error, never an empty result', async () => {
+    const other = `${stack.r2SqlUrl}/accounts/acct123/r2-sql/query/no-such-bucket`;
+    const { status, body } = await post(
+      other,
+      { query: 'SELECT 1 AS one' },
+      { authorization: `Bearer ${TOKEN}` },
+    );
+    expect(status).toBe(404);
+    expect(body).toMatchObject({ success: false, result: null });
+    expect(body.errors[0]).toMatchObject({ code: 40004, message: expect.stringContaining('no-such-bucket') });
+  });
+
   it('answers a malformed body with 40004 naming what is expected', async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     expect((await post(url, '{"query": ', auth)).body.errors[0].message).toMatch(/malformed JSON/);

@@ -1,0 +1,127 @@
+import {
+  type DuckDBConnection,
+  type DuckDBDataChunk,
+  JsonDuckDBValueConverter,
+  StatementType,
+} from '@duckdb/node-api';
+import type { QueryResult } from '../query-engine.ts';
+import { QueryEngineError } from '../query-engine-error.ts';
+import { fromDuckDbError } from './duckdb-query-error.ts';
+
+/** Per-call bounds of {@link readBoundedResult}. */
+export interface ReadBounds {
+  timeoutMs: number;
+  maxResultBytes: number;
+}
+
+const READ_ONLY = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
+const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'UINTEGER']);
+
+function normalize(value: unknown, type: string): unknown {
+  if (value === null || value === undefined) return null;
+  if (INTEGER_TYPES.has(type) && typeof value === 'string') {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value;
+  }
+  if (type.startsWith('TIMESTAMP') && typeof value === 'string') {
+    // DuckDB prints '2026-11-25 09:00:00.123456+00'; answer ISO 8601 in UTC.
+    return `${value.replace(' ', 'T').replace(/\+00$/, '')}Z`.replace(/ZZ$/, 'Z');
+  }
+  return value;
+}
+
+/** About the bytes a value takes as JSON: enough to bound a result, far cheaper than stringifying. */
+function jsonSize(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (value === null || typeof value !== 'object') return 8;
+  let size = 2;
+  if (Array.isArray(value)) for (const item of value) size += jsonSize(item) + 1;
+  else for (const [key, item] of Object.entries(value)) size += key.length + 4 + jsonSize(item);
+  return size;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Runs one caller's statement on `connection` within bounds: DuckDB's own parser must find exactly
+ * one statement and it must be a SELECT (DESCRIBE, SUMMARIZE, SHOW, VALUES, FROM-first and table
+ * functions parse as one) or an EXPLAIN; anything else — SET, PRAGMA, ATTACH, COPY, INSTALL, LOAD,
+ * DDL, writes, a second statement — is refused before it runs. Rows are streamed chunk by chunk and
+ * converted with a running size count: past `maxResultBytes` the query is interrupted and refused;
+ * past `timeoutMs` DuckDB is interrupted. The event loop gets a turn between chunks.
+ *
+ * @example
+ * ```ts
+ * import { readBoundedResult } from './read-bounded-result.ts';
+ * await readBoundedResult(connection, 'SELECT 42 AS answer', { timeoutMs: 1000, maxResultBytes: 1 << 20 });
+ * ```
+ */
+export async function readBoundedResult<Row>(
+  connection: DuckDBConnection,
+  text: string,
+  bounds: ReadBounds,
+): Promise<QueryResult<Row>> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    connection.interrupt();
+  }, bounds.timeoutMs);
+  const overTime = () =>
+    new QueryEngineError(
+      'timeout',
+      `the query ran longer than ${bounds.timeoutMs} ms and was cancelled; narrow its time range or add filters`,
+    );
+  try {
+    const extracted = await connection.extractStatements(text);
+    if (extracted.count !== 1) {
+      throw new QueryEngineError(
+        'refused',
+        `expected exactly one statement, found ${extracted.count}: send one SELECT per request`,
+      );
+    }
+    const prepared = await extracted.prepare(0);
+    if (!READ_ONLY.has(prepared.statementType)) {
+      prepared.destroySync();
+      throw new QueryEngineError(
+        'refused',
+        `only read-only queries run here, not a ${StatementType[prepared.statementType]} statement`,
+      );
+    }
+    // Materialized, not streamed: DuckDB runs the whole plan in parallel (a streamed result runs its
+    // final pipeline on one thread), and the collection counts against its memory limit.
+    const result = await prepared.run();
+    const names = result.columnNames();
+    const types = result.columnTypes().map(String);
+    const rows: Row[] = [];
+    let bytes = 0;
+    for (;;) {
+      const chunk: DuckDBDataChunk | null = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const values = chunk.convertRowValues(r, JsonDuckDBValueConverter);
+        const row: Record<string, unknown> = {};
+        for (let c = 0; c < names.length; c++) {
+          const value = normalize(values[c], types[c]!);
+          bytes += names[c]!.length + 4 + jsonSize(value);
+          row[names[c]!] = value;
+        }
+        if (bytes > bounds.maxResultBytes) {
+          connection.interrupt();
+          throw new QueryEngineError(
+            'too_large',
+            `the result is larger than ${bounds.maxResultBytes} bytes (${rows.length} rows read); select fewer columns or rows, or aggregate`,
+          );
+        }
+        rows.push(row as Row);
+      }
+      if (timedOut) throw overTime();
+      await yieldToEventLoop();
+    }
+    return { schema: names.map((name, i) => ({ name, type: types[i]! })), rows };
+  } catch (cause) {
+    if (timedOut && !(cause instanceof QueryEngineError && cause.reason === 'too_large')) throw overTime();
+    throw fromDuckDbError(cause);
+  } finally {
+    clearTimeout(timer);
+  }
+}
