@@ -126,7 +126,6 @@ function setup(argv: string[]): number {
     rollInterval: options.rollInterval,
     partitioning: options.partitioning,
     schemaDir: rel,
-    tables: Object.keys(TABLES),
   });
   console.log(lines.join('\n'));
   return 0;
