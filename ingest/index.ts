@@ -22,6 +22,9 @@ export {
   type RecordInput,
   type Recorded,
   RecordInputError,
+  type RecordInputErrorCode,
+  MAX_PAYLOAD_BYTES,
+  validateRecordInput,
   record,
 } from './store/record.ts';
 export { type VerbForms, verbForms } from './store/verb-forms.ts';
