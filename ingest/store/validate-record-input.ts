@@ -45,7 +45,7 @@ export const TYPE_NAME = /^[A-Z][A-Za-z0-9]*$/;
  * event row must fit one 1 MB Pipelines request, or no sink could ever take it.
  */
 export const MAX_PAYLOAD_BYTES = 900_000;
-/** Below this, a timestamp cannot be µs of this era: 1e14 µs is March 1973, 1e14 ms is the year 5138. */
+/** Below this, a positive timestamp is not µs of this era: 1e14 µs is March 1973, 1e14 ms the year 5138. */
 const MIN_PLAUSIBLE_MICROS = 100_000_000_000_000;
 
 /** Now, in µs since the epoch. */
@@ -102,7 +102,8 @@ function optionalMicros(field: string, value: unknown): number | null {
       'invalid_timestamp',
     );
   }
-  if (Math.abs(value) < MIN_PLAUSIBLE_MICROS) {
+  // Before 1970 is fine (backfills of old history); a small positive value is a unit mistake.
+  if (value >= 0 && value < MIN_PLAUSIBLE_MICROS) {
     throw new RecordInputError(
       field,
       `must be in microseconds since the epoch; ${value} looks like milliseconds or seconds ` +
