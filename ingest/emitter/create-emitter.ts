@@ -1,4 +1,5 @@
-import { CHECKPOINTS_SCHEMA_VERSION, type CheckpointRow, type EventRow } from '../../schemas/index.ts';
+import type { CheckpointRow, EventRow } from '../../schemas/index.ts';
+import { buildCheckpointRow, type LocalCheckpoint } from './checkpoint-row.ts';
 import type { Sink } from '../sink.ts';
 import {
   addDeadLetter,
@@ -119,24 +120,8 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
   const ns = bindNamespace(storage, config.ns, { checkpointEvery: config.checkpointEvery });
   const sql = storage.sql;
 
-  function toCheckpointRow(r: {
-    head_seq: number;
-    head_hash: string;
-    count: number;
-    ts: number;
-  }): CheckpointRow {
-    const state = storeState(storage);
-    return {
-      schema_version: CHECKPOINTS_SCHEMA_VERSION,
-      id: `${ns}/checkpoints/${state.incarnation}/${r.head_seq}`,
-      ns,
-      incarnation: state.incarnation,
-      head_seq: r.head_seq,
-      head_hash: r.head_hash,
-      count: r.count,
-      ts: r.ts,
-    };
-  }
+  const toCheckpointRow = (local: LocalCheckpoint): CheckpointRow =>
+    buildCheckpointRow(ns, storeState(storage).incarnation, local);
 
   async function send(texts: string[]): Promise<void> {
     if (config.sink.sendJson) await config.sink.sendJson(`[${texts.join(',')}]`, texts.length);

@@ -2,6 +2,7 @@ import { ACTION_STATUSES, DURABILITIES, eventRow, thingRow } from '../../schemas
 import { canonicalJson } from '../../lake/chain/index.ts';
 import { qualify } from './event-row.ts';
 import { RecordInputError } from './record-input-error.ts';
+import { verbForms } from './verb-forms.ts';
 import type { ActionWrite } from './write-action.ts';
 
 /** A JSON value as stored in `data` and `error`. */
@@ -50,6 +51,22 @@ const MIN_PLAUSIBLE_MICROS = 100_000_000_000_000;
 
 /** Now, in µs since the epoch. */
 export const nowMicros = (): number => Date.now() * 1000;
+
+// Verbs whose forms were derived once: the same few recur in every record.
+const knownVerbs = new Set<string>();
+
+function requireVerb(value: unknown): string {
+  const verb = requireName('verb', value, VERB_NAME, 'one lower-case imperative word, e.g. "create"');
+  if (knownVerbs.has(verb)) return verb;
+  try {
+    verbForms(verb);
+  } catch (cause) {
+    throw new RecordInputError('verb', (cause as Error).message.replace(/^verb /, 'is '), 'invalid_verb');
+  }
+  if (knownVerbs.size >= 10_000) knownVerbs.clear();
+  knownVerbs.add(verb);
+  return verb;
+}
 
 function requireName(field: string, value: unknown, pattern: RegExp, what: string): string {
   if (value === undefined || value === null || value === '')
@@ -171,7 +188,7 @@ function json(field: string, value: unknown): string | null {
 export function validateRecordInput(ns: string, input: RecordInput): ActionWrite {
   if (typeof input !== 'object' || input === null)
     throw new RecordInputError('(input)', 'must be an object', 'invalid_value');
-  const verb = requireName('verb', input.verb, VERB_NAME, 'one lower-case imperative word, e.g. "create"');
+  const verb = requireVerb(input.verb);
   const data = input.data === undefined ? null : json('data', input.data);
   return {
     verb,

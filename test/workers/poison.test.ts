@@ -1,14 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import {
-  bindNamespace,
-  createEmitter,
-  nowMicros,
-  record,
-  type Sink,
-  SinkError,
-} from '../../ingest/index.ts';
+import { bindNamespace, createEmitter, nowMicros, record, type Sink, SinkError } from '../../ingest/index.ts';
 import { inTransaction, storeState } from '../../ingest/store/store-state.ts';
 import { actionWrite, writeAction } from '../../ingest/store/write-action.ts';
 import type { EventRow } from '../../schemas/index.ts';
@@ -39,7 +32,13 @@ describe('a poison record cannot block a namespace', () => {
       await state.storage.setAlarm(Date.now() + 3_600_000); // as the Worker's writes do
       for (let n = 1; n <= 1000; n++) {
         if (POISON.includes(n)) writeUnchecked(state.storage, n);
-        else record(state.storage, { verb: 'update', type: 'Customer', target: `things/c${n % 40}`, data: { n } });
+        else
+          record(state.storage, {
+            verb: 'update',
+            type: 'Customer',
+            target: `things/c${n % 40}`,
+            data: { n },
+          });
       }
     });
     // The alarm flushes; a refused record must not make it fail and retry forever.
