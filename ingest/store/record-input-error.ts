@@ -37,17 +37,3 @@ export class RecordInputError extends Error {
     return { code: this.code, message: this.message, field: this.field };
   }
 }
-
-/**
- * Whether a value is a {@link RecordInputError} (also one that crossed an RPC boundary and kept only
- * its name and message).
- *
- * @example
- * ```ts
- * import { isRecordInputError } from './record-input-error.ts';
- * isRecordInputError(new RecordInputError('ts', 'must be an integer')); // true
- * ```
- */
-export function isRecordInputError(value: unknown): value is RecordInputError {
-  return value instanceof RecordInputError;
-}

@@ -109,16 +109,7 @@ const withTopologyDefault = (input: unknown): unknown => {
   return { ...given, ...lakeTopologyConfig() };
 };
 
-/**
- * Construction options of the Pipelines stand-in, validated: a bad value names its path. Without
- * streams, sinks or pipelines it runs the lake's own set ({@link lakeTopologyConfig}).
- *
- * @example
- * ```ts
- * import { pipelinesConfig } from './pipelines-config.ts';
- * pipelinesConfig.parse({ dataDir: '.data' });
- * ```
- */
+/** The stand-in's configuration fields (see {@link pipelinesConfig}). */
 const pipelinesObject = z.object({
   /** Root of local state: `<dataDir>/r2/<bucket>/...` for data, `<dataDir>/pipelines/` for the WAL. */
   dataDir: z.string().min(1),
@@ -156,6 +147,16 @@ const pipelinesObject = z.object({
     .positive()
     .default(1024 * 1024),
 });
+/**
+ * Construction options of the Pipelines stand-in, validated: a bad value names its path. Without
+ * streams, sinks or pipelines it runs the lake's own set ({@link lakeTopologyConfig}).
+ *
+ * @example
+ * ```ts
+ * import { pipelinesConfig } from './pipelines-config.ts';
+ * pipelinesConfig.parse({ dataDir: '.data' });
+ * ```
+ */
 export const pipelinesConfig = z.preprocess(withTopologyDefault, pipelinesObject);
 
 /** Input form of one stream's configuration. */
