@@ -2,8 +2,14 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEventRow, type EventParts } from '../../../ingest/store/event-row.ts';
-import { createPipelinesStandIn } from '../../../local/pipelines/index.ts';
-import { deriveGlobalRows, type EventRow, fromLakeRow, TABLES } from '../../../schemas/index.ts';
+import { createPipelinesStandIn, pipelinesConfig } from '../../../local/pipelines/index.ts';
+import {
+  deriveGlobalRows,
+  type EventRow,
+  fromLakeRow,
+  LAKE_TOPOLOGY,
+  TABLES,
+} from '../../../schemas/index.ts';
 import { tempDir } from '../helpers.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -78,5 +84,22 @@ describe('things and actions derived from events', () => {
 
     expect(await readTable(pipelines.bucketDir, 'things')).toEqual(things);
     expect(await readTable(pipelines.bucketDir, 'actions')).toEqual(actions);
+  });
+});
+
+describe('the stand-in’s default config', () => {
+  it('is the set `schema setup` prints: the same streams, sinks and pipelines', () => {
+    const config = pipelinesConfig.parse({ dataDir: '.data' });
+    expect(Object.entries(config.streams).map(([name, s]) => ({ name, table: s.table }))).toEqual(
+      LAKE_TOPOLOGY.streams,
+    );
+    expect(Object.entries(config.sinks).map(([name, s]) => ({ name, table: s.schema }))).toEqual(
+      LAKE_TOPOLOGY.sinks,
+    );
+    expect(config.pipelines).toEqual(LAKE_TOPOLOGY.pipelines);
+    // A config that names its own streams keeps them (and gets no pipelines it did not ask for).
+    expect(
+      pipelinesConfig.parse({ dataDir: '.data', streams: { clicks: { table: 'events' } } }).pipelines,
+    ).toEqual([]);
   });
 });
