@@ -1,31 +1,69 @@
 /**
- * `dotdo-analytics`: the command line. Each command lives in `commands/<name>.ts` and exports `run`.
+ * `dotdo-analytics`: the command line. Each command lives in `commands/<name>.ts` and exports `command`.
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
+import type { Command } from './command.ts';
 import { UsageError } from './parse-flags.ts';
 
-/** A CLI command: a one-line summary, help text, and `run(argv)` resolving to an exit code. */
-export interface Command {
+export type { Command } from './command.ts';
+
+/** A registered command: its one-line summary (shown without loading it) and its module. */
+interface Entry {
   summary: string;
-  help: string;
-  run(argv: string[]): Promise<number>;
+  load: () => Promise<{ command: Command }>;
 }
 
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  dev: () => import('./commands/dev.ts'),
-  schema: () => import('./commands/schema.ts'),
+const COMMANDS: Record<string, Entry> = {
+  dev: {
+    summary: 'run the local stack: Pipelines + R2 SQL stand-ins and the Worker; --demo drives a workload',
+    load: () => import('./commands/dev.ts'),
+  },
+  schema: {
+    summary: 'stream schemas: generate the committed JSON, check for breaking changes, print wrangler setup',
+    load: () => import('./commands/schema.ts'),
+  },
 };
+const HELP_SUMMARY = 'show the flags of a command: dotdo-analytics help <command>';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 function usage(): string {
+  const listed: [string, string][] = [
+    ...Object.entries(COMMANDS).map(([name, entry]): [string, string] => [name, entry.summary]),
+    ['help', HELP_SUMMARY],
+  ];
+  const width = Math.max(...listed.map(([name]) => name.length));
   return [
     'usage: dotdo-analytics <command> [flags]',
     '',
     'commands:',
-    ...Object.keys(COMMANDS).map((name) => `  ${name}`),
+    ...listed.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
     '',
-    'dotdo-analytics <command> --help for its flags',
+    'flags: --help (-h) this help, --version (-v) the version',
+    'dotdo-analytics help <command> (or <command> --help) for its flags',
   ].join('\n');
+}
+
+async function helpOf(name: string | undefined): Promise<number> {
+  if (!name || name === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    console.error(`unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const { command } = await entry.load();
+  console.log(`dotdo-analytics ${name}: ${entry.summary}\n\n${command.help}`);
+  return 0;
 }
 
 /**
@@ -39,20 +77,23 @@ function usage(): string {
  */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
-    console.log(usage());
-    return name ? 0 : 2;
+  if (!name) {
+    console.error(usage());
+    return 2;
   }
-  const load = COMMANDS[name];
-  if (!load) {
+  if (name === '--help' || name === '-h') return helpOf(undefined);
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(`dotdo-analytics ${version()}`);
+    return 0;
+  }
+  if (name === 'help') return helpOf(rest[0]);
+  const entry = COMMANDS[name];
+  if (!entry) {
     console.error(`unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const { command } = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`${command.summary}\n\n${command.help}`);
-    return 0;
-  }
+  if (rest.includes('--help') || rest.includes('-h')) return helpOf(name);
+  const { command } = await entry.load();
   try {
     return await command.run(rest);
   } catch (error) {

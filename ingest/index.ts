@@ -9,8 +9,26 @@ export {
   type Emitter,
   type EmitterConfig,
   type FlushResult,
+  type ResendOptions,
+  type ResendResult,
 } from './emitter/create-emitter.ts';
-export { isSink, type Sink, SinkError } from './sink.ts';
+export {
+  countDeadLetters,
+  type DeadLetter,
+  type ListDeadLettersOptions,
+  listDeadLetters,
+} from './emitter/dead-letters.ts';
+export {
+  isPermanentSinkError,
+  isSink,
+  type RejectedRecord,
+  type Sink,
+  SinkError,
+  type SinkErrorCode,
+  type SinkErrorInit,
+  sinkErrorCodeOf,
+} from './sink.ts';
+export { createFanOutSink, type FanOutSinkConfig } from './sinks/fan-out/index.ts';
 export { createHttpSink, type HttpSinkConfig } from './sinks/http/index.ts';
 export type { SqlCursorLike, SqlStorageLike, SqlValue, StorageLike } from './storage-like.ts';
 export { type BindOptions, bindNamespace } from './store/bind-namespace.ts';
@@ -22,10 +40,17 @@ export {
   type RecordInput,
   type Recorded,
   RecordInputError,
+  type RecordInputErrorCode,
+  MAX_PAYLOAD_BYTES,
+  validateRecordInput,
   record,
 } from './store/record.ts';
 export { type VerbForms, verbForms } from './store/verb-forms.ts';
-export { createPipelineSink, type PipelineBindingLike } from './sinks/pipeline/index.ts';
+export {
+  createPipelineSink,
+  type PipelineBindingLike,
+  type PipelineSinkConfig,
+} from './sinks/pipeline/index.ts';
 export {
   createR2ParquetSink,
   type R2BucketLike,

@@ -189,9 +189,15 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       (cause: Error) => reply(response, { status: 500, body: { success: false, error: cause.message } }),
     );
   });
-  await new Promise<void>((resolve) =>
-    server.listen(config.port ?? 8788, config.host ?? '127.0.0.1', resolve),
-  );
+  // A busy port rejects (EADDRINUSE) instead of crashing the process with an unhandled 'error'.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => {
+      pipelines.close();
+      r2sql.close();
+      reject(error);
+    });
+    server.listen(config.port ?? 8788, config.host ?? '127.0.0.1', resolve);
+  });
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address}:${port}`;
   return {

@@ -13,7 +13,7 @@ export const DURABILITIES = ['send', 'try', 'do'] as const;
 export const ACTION_STATUSES = ['pending', 'running', 'completed', 'failed', 'undone', 'retrying'] as const;
 
 /** Bumped whenever a column is added; a breaking change gets a new versioned stream instead. */
-export const EVENTS_SCHEMA_VERSION = 1;
+export const EVENTS_SCHEMA_VERSION = 2;
 
 /**
  * The zod schema of a global event row, the one source every other form is derived from.
@@ -54,6 +54,12 @@ export const eventRow = z.object({
   duration_ms: col.float64().nullable(),
   prev_hash: col.string('hash of the previous event in this namespace').nullable(),
   hash: col.string('SHA-256 over the canonical row').nullable(),
+  action_id: col
+    .url('the action that yielded the event: {ns}/actions/{incarnation}/{local id}')
+    .nullable()
+    .optional(),
+  name: col.string("the thing's name as of output_version").nullable().optional(),
+  deleted: col.bool('true when output_version is a tombstone').nullable().optional(),
 });
 
 /** A global event row. */

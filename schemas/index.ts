@@ -26,6 +26,20 @@ export {
   lakeColumns,
   toInt64,
 } from './columns.ts';
+export {
+  ACTIONS_FROM_EVENTS_SQL,
+  DEFAULT_VISIBILITY,
+  type DerivedRows,
+  deriveGlobalRows,
+  THINGS_FROM_EVENTS_SQL,
+} from './derive/derive-global-rows.ts';
+export {
+  LAKE_TOPOLOGY,
+  type LakePipeline,
+  type LakeSink,
+  type LakeStream,
+  type LakeTopology,
+} from './derive/lake-topology.ts';
 export { arrowTypeOf, toArrowSchema } from './derive/to-arrow-schema.ts';
 export { duckDbTypeOf, toDuckDbColumns, toDuckDbDdl } from './derive/to-duckdb-ddl.ts';
 export {

@@ -149,6 +149,13 @@ export const LOCAL_MIGRATIONS: readonly LocalMigration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // The sink's code for a dead letter (schema_mismatch, too_large, ...), beside its reason.
+      'ALTER TABLE _dotdo_dead_letters ADD COLUMN code TEXT',
+    ],
+  },
 ];
 
 /** The newest local schema version. */

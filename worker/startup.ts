@@ -10,6 +10,7 @@ import {
   createBranch,
   createEmitter,
   createHttpSink,
+  type DeadLetter,
   type Emitter,
   exportState,
   type FlushResult,
@@ -19,6 +20,7 @@ import {
   markMoved,
   migrate,
   type RecordInput,
+  type ResendResult,
   type Sink,
   type Recorded,
   record,
@@ -26,7 +28,7 @@ import {
   type StateBundle,
   type ThingVersion,
 } from '../ingest/index.ts';
-import type { EventRow } from '../schemas/index.ts';
+import type { CheckpointRow, EventRow } from '../schemas/index.ts';
 import { demoWorkload } from './demo-workload.ts';
 
 /** The bindings and vars in wrangler.toml. */
@@ -38,6 +40,8 @@ export interface Env {
   INGEST_TOKEN?: string;
   /** A Pipelines binding; preferred over INGEST_URL when bound (not in local dev: Miniflare discards). */
   EVENTS?: Sink<EventRow>;
+  /** The checkpoints stream's binding; with INGEST_URL alone, checkpoints go to `<INGEST_URL>/checkpoints`. */
+  CHECKPOINTS?: Sink<CheckpointRow>;
   /** How long after a write the alarm flushes the outbox (ms, default 1000). */
   FLUSH_DELAY_MS?: string;
   /** Rows per send (default 1000). */
@@ -91,10 +95,15 @@ export class Startup extends DurableObject<Env> {
   private bound(ns: string): Emitter {
     bindNamespace(this.ctx.storage, ns);
     if (!this.emitter) {
-      const sink =
-        this.env.EVENTS ?? createHttpSink({ url: requireIngestUrl(this.env), token: this.env.INGEST_TOKEN });
+      const token = this.env.INGEST_TOKEN;
+      const sink = this.env.EVENTS ?? createHttpSink({ url: ingestUrl(this.env, 'events'), token });
+      const checkpoints =
+        this.env.CHECKPOINTS ??
+        (this.env.INGEST_URL
+          ? createHttpSink({ url: ingestUrl(this.env, 'checkpoints'), token })
+          : undefined);
       const batchRows = Number(this.env.EMITTER_BATCH_ROWS ?? 1000);
-      this.emitter = createEmitter(this.ctx.storage, { ns, sink, batchRows });
+      this.emitter = createEmitter(this.ctx.storage, { ns, sink, checkpoints, batchRows });
     }
     return this.emitter;
   }
@@ -175,6 +184,22 @@ export class Startup extends DurableObject<Env> {
     return this.bound(ns).pending();
   }
 
+  /** What waits in the outbox, and how many events the sink refused for good. */
+  status(ns: string): { pending: number; deadLetters: number } {
+    const emitter = this.bound(ns);
+    return { pending: emitter.pending(), deadLetters: emitter.deadLetterCount() };
+  }
+
+  /** The dead letters, with the sink's reason for each. */
+  deadLetters(ns: string, limit = 100, after = 0): DeadLetter[] {
+    return this.bound(ns).deadLetters({ limit, after });
+  }
+
+  /** Sends the dead letters (or those of `seqs`) again, after a fix. */
+  async resend(ns: string, seqs?: number[]): Promise<ResendResult> {
+    return await this.bound(ns).resend(seqs ? { seqs } : {});
+  }
+
   /** Flushes, then collapses local history (the lake keeps it) with a `compacted` event. */
   async compact(ns: string): Promise<{ seq: number }> {
     await this.bound(ns).flush();
@@ -235,11 +260,11 @@ export class Startup extends DurableObject<Env> {
   }
 }
 
-function requireIngestUrl(env: Env): string {
+function ingestUrl(env: Env, stream: string): string {
   if (!env.INGEST_URL) {
     throw new Error(
       'no sink: bind a Pipelines stream as EVENTS, or set INGEST_URL (the local stand-in in dev)',
     );
   }
-  return `${env.INGEST_URL.replace(/\/+$/, '')}/events`;
+  return `${env.INGEST_URL.replace(/\/+$/, '')}/${stream}`;
 }

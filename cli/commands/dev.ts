@@ -1,12 +1,13 @@
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { startLocalStack } from '../../local/index.ts';
+import { type LocalStack, startLocalStack } from '../../local/index.ts';
 import { createDuckDbEngine } from '../../query/duckdb/index.ts';
-import { withR2SqlDialect } from '../../query/index.ts';
+import { type QueryEngine, withR2SqlDialect } from '../../query/index.ts';
 import { runDemo } from '../dev/run-demo.ts';
-import { startWorker } from '../dev/start-worker.ts';
-import type { Command } from '../main.ts';
+import { type RunningWorker, startWorker } from '../dev/start-worker.ts';
+import type { Command } from '../command.ts';
 import { parseFlags } from '../parse-flags.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -19,12 +20,45 @@ const flags = z.object({
   dos: z.coerce.number().int().min(1).max(1000).default(20),
   actions: z.coerce.number().int().min(1).max(100_000).default(500),
   exit: z.boolean().default(false),
+  fresh: z.boolean().default(false),
 });
+
+const isPortInUse = (error: unknown): boolean =>
+  /EADDRINUSE|address already in use/i.test(
+    `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`,
+  );
+
+const portInUse = (port: number, flag: string): string =>
+  `port ${port} is already in use: stop what holds it, or pass ${flag} <N> (${flag} 0 picks a free one)`;
+
+/**
+ * Whether a TCP port on 127.0.0.1 can be bound now. workerd does not report a busy port to Miniflare
+ * (it waits), so the Worker's port is probed before starting it.
+ */
+function portFree(port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** How many events the lake already holds (0 when it has no events files yet). */
+async function lakeEvents(engine: QueryEngine): Promise<number> {
+  try {
+    const result = await engine.query<{ n: number | bigint }>('SELECT count(*) AS n FROM analytics.events');
+    return Number(result.rows[0]?.n ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 const help = `flags:
   --port N          the stand-ins' port (Pipelines ingest + R2 SQL), default 8788
   --worker-port N   the Worker's port, default 8787
-  --data-dir DIR    local state, default .data (the demo uses DIR/demo, fresh each run)
+  --data-dir DIR    local state, default .data (the demo uses DIR/demo); kept across restarts
+  --fresh           wipe the local state (the lake, the Durable Objects, the WAL) before starting
   --token T         require this bearer token on ingest and R2 SQL
   --demo            drive the demo workload and print the hourly view
   --dos N           demo: Durable Objects, default 20
@@ -39,21 +73,41 @@ export const command: Command = {
     const options = parseFlags(argv, flags);
     const started = performance.now();
     const dataDir = options.demo ? join(options.dataDir, 'demo') : options.dataDir;
-    if (options.demo) await rm(dataDir, { recursive: true, force: true });
-    const stack = await startLocalStack({ dataDir, port: options.port, token: options.token });
-    const worker = await startWorker({
-      dataDir,
-      port: options.workerPort,
-      ingestUrl: stack.ingestUrl,
-      ingestToken: options.token,
-      persist: !options.demo,
-      vars: {
-        R2_SQL_ENDPOINT: stack.url,
-        R2_ACCOUNT_ID: 'local',
-        LAKE_BUCKET: stack.pipelines.config.bucket,
-        ...(options.token ? { R2_SQL_TOKEN: options.token } : {}),
-      },
-    });
+    if (options.fresh) await rm(dataDir, { recursive: true, force: true });
+    let stack: LocalStack;
+    try {
+      stack = await startLocalStack({ dataDir, port: options.port, token: options.token });
+    } catch (error) {
+      if (!isPortInUse(error)) throw error;
+      console.error(portInUse(options.port, '--port'));
+      return 1;
+    }
+    if (!(await portFree(options.workerPort))) {
+      await stack.close();
+      console.error(portInUse(options.workerPort, '--worker-port'));
+      return 1;
+    }
+    let worker: RunningWorker;
+    try {
+      worker = await startWorker({
+        dataDir,
+        port: options.workerPort,
+        ingestUrl: stack.ingestUrl,
+        ingestToken: options.token,
+        persist: true,
+        vars: {
+          R2_SQL_ENDPOINT: stack.url,
+          R2_ACCOUNT_ID: 'local',
+          LAKE_BUCKET: stack.pipelines.config.bucket,
+          ...(options.token ? { R2_SQL_TOKEN: options.token } : {}),
+        },
+      });
+    } catch (error) {
+      await stack.close();
+      if (!isPortInUse(error)) throw error;
+      console.error(portInUse(options.workerPort, '--worker-port'));
+      return 1;
+    }
     // The demo reads the lake as the Worker's R2 SQL would: checked and translated from R2 SQL's dialect.
     const engine = withR2SqlDialect(await createDuckDbEngine({ lake: stack.pipelines.bucketDir }));
     const stop = async (): Promise<void> => {
@@ -65,8 +119,13 @@ export const command: Command = {
     console.log(
       `R2 SQL            POST ${stack.r2SqlUrl}/accounts/local/r2-sql/query/${stack.pipelines.config.bucket}`,
     );
-    console.log(`Worker            ${worker.url}/ns/<host>/(actions|flush|seed|pending|events)`);
-    console.log(`Lake              ${stack.pipelines.bucketDir}`);
+    console.log(
+      `Worker            ${worker.url}/ns/<host>/(actions|flush|seed|pending|events|dead-letters|resend)`,
+    );
+    const held = await lakeEvents(engine);
+    console.log(
+      `Lake              ${stack.pipelines.bucketDir}: ${held === 0 ? 'empty' : `holds ${held.toLocaleString('en-US')} events from earlier runs (--fresh wipes it)`}`,
+    );
     if (options.demo) {
       const { table, events } = await runDemo({
         workerUrl: worker.url,

@@ -11,7 +11,7 @@ import {
   TABLES,
   toPipelinesSchema,
 } from '../../schemas/index.ts';
-import type { Command } from '../main.ts';
+import type { Command } from '../command.ts';
 import { parseFlags, UsageError } from '../parse-flags.ts';
 
 const DEFAULT_DIR = fileURLToPath(new URL('../../schemas/pipelines', import.meta.url));
@@ -79,6 +79,12 @@ function generate(argv: string[]): number {
 
 function check(argv: string[]): number {
   const { dir } = parseFlags(argv, checkFlags);
+  if (!existsSync(dir)) {
+    console.error(
+      `schema check: ${dir} does not exist; pass --dir with the folder of the committed schemas (default schemas/pipelines)`,
+    );
+    return 1;
+  }
   const committed = readCommitted(dir);
   const names = new Set([...Object.keys(TABLES), ...committed.keys()]);
   let breaking = false;
@@ -126,7 +132,6 @@ function setup(argv: string[]): number {
     rollInterval: options.rollInterval,
     partitioning: options.partitioning,
     schemaDir: rel,
-    tables: Object.keys(TABLES),
   });
   console.log(lines.join('\n'));
   return 0;

@@ -42,6 +42,61 @@ export function pivotHourly(rows: { hour: string; verb: string; events: number }
   return { header: ['hour (UTC)', ...verbs, 'total'], rows: body };
 }
 
+/** Actions per seed request: a long run records in rounds, printing its progress after each. */
+const SEED_CHUNK = 1000;
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+async function record(options: RunDemoOptions, hosts: string[], log: (line: string) => void): Promise<void> {
+  const total = hosts.length * options.actionsPerDo;
+  let done = 0;
+  for (let offset = 0; offset < options.actionsPerDo; offset += SEED_CHUNK) {
+    const count = Math.min(SEED_CHUNK, options.actionsPerDo - offset);
+    await Promise.all(hosts.map((host) => post(`${options.workerUrl}/ns/${host}/seed`, { count })));
+    done += count * hosts.length;
+    if (options.actionsPerDo > SEED_CHUNK)
+      log(`recording: ${fmt(done)} of ${fmt(total)} actions (${Math.round((done / total) * 100)} %)`);
+  }
+}
+
+async function pendingOf(workerUrl: string, hosts: string[]): Promise<number> {
+  const counts = await Promise.all(
+    hosts.map(
+      async (host) =>
+        ((await (await fetch(`${workerUrl}/ns/${host}/pending`)).json()) as { pending: number }).pending,
+    ),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Flushes every object, printing how many events are sent about once a second; resolves to the count. */
+async function flushAll(workerUrl: string, hosts: string[], log: (line: string) => void): Promise<number> {
+  const waiting = await pendingOf(workerUrl, hosts);
+  let finished = 0;
+  const report = async (): Promise<void> => {
+    const left = await pendingOf(workerUrl, hosts).catch(() => waiting);
+    log(
+      `flushing: ${fmt(waiting - left)} of ${fmt(waiting)} events sent (${finished} of ${hosts.length} objects done)`,
+    );
+  };
+  const ticker = setInterval(() => void report(), 1000);
+  let flushed: { sent: number }[];
+  try {
+    flushed = await Promise.all(
+      hosts.map(async (host) => {
+        const result = (await post(`${workerUrl}/ns/${host}/flush`)) as { sent: number };
+        finished += 1;
+        return result;
+      }),
+    );
+  } finally {
+    clearInterval(ticker);
+  }
+  await report();
+  const left = await pendingOf(workerUrl, hosts);
+  if (left > 0) throw new Error(`${left} events still wait in the outboxes after a flush`);
+  return flushed.reduce((n, f) => n + f.sent, 0);
+}
+
 /**
  * Drives the demo workload through the Worker (each DO records its actions and flushes them to the
  * Pipelines stand-in), rolls the stand-in into Parquet, and returns the hourly view as a text table.
@@ -59,26 +114,13 @@ export async function runDemo(options: RunDemoOptions): Promise<{ table: string;
     { length: options.dos },
     (_, i) => `startup-${String(i + 1).padStart(2, '0')}.demo.startups.studio`,
   );
-  await Promise.all(
-    hosts.map((host) => post(`${options.workerUrl}/ns/${host}/seed`, { count: options.actionsPerDo })),
-  );
+  await record(options, hosts, log);
   log(
     `recorded ${options.dos} × ${options.actionsPerDo} actions in ${Math.round(performance.now() - started)} ms`,
   );
-  const flushed = (await Promise.all(hosts.map((host) => post(`${options.workerUrl}/ns/${host}/flush`)))) as {
-    sent: number;
-  }[];
-  const pending = await Promise.all(
-    hosts.map(
-      async (host) =>
-        ((await (await fetch(`${options.workerUrl}/ns/${host}/pending`)).json()) as { pending: number })
-          .pending,
-    ),
-  );
-  const waiting = pending.reduce((a, b) => a + b, 0);
-  if (waiting > 0) throw new Error(`${waiting} events still wait in the outboxes after a flush`);
+  const sent = await flushAll(options.workerUrl, hosts, log);
   log(
-    `outbox empty in all ${hosts.length} objects (${flushed.reduce((n, f) => n + f.sent, 0)} events sent by this flush, the rest already by the flush alarm)`,
+    `outbox empty in all ${hosts.length} objects (${sent} events sent by this flush, the rest already by the flush alarm)`,
   );
   const { files } = (await post(`${options.stackUrl}/_admin/roll`)) as {
     files: { path: string; rows: number }[];

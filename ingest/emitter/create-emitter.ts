@@ -1,5 +1,15 @@
-import { CHECKPOINTS_SCHEMA_VERSION, type CheckpointRow, type EventRow } from '../../schemas/index.ts';
+import type { CheckpointRow, EventRow } from '../../schemas/index.ts';
+import { buildCheckpointRow, type LocalCheckpoint } from './checkpoint-row.ts';
 import type { Sink } from '../sink.ts';
+import {
+  addDeadLetter,
+  countDeadLetters,
+  type DeadLetter,
+  type ListDeadLettersOptions,
+  listDeadLetters,
+  removeDeadLetters,
+} from './dead-letters.ts';
+import { deliver, type Outgoing } from './deliver.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { bindNamespace } from '../store/bind-namespace.ts';
 import { markStreamed, pendingEvents } from '../store/outbox.ts';
@@ -26,9 +36,26 @@ export interface EmitterConfig {
 export interface FlushResult {
   sent: number;
   batches: number;
-  /** Events too large for any batch, moved to the dead-letter table. */
+  /**
+   * Events moved to the dead-letter table: too large for any batch, or refused by the sink for good
+   * (with the sink's reason); the flush went on with the rest.
+   */
   deadLettered: number;
   checkpoints: number;
+}
+
+/** What re-sending dead letters did. */
+export interface ResendResult {
+  /** Accepted by the sink and removed from the dead-letter table. */
+  sent: number;
+  /** Refused again (their reason updated); still dead letters. */
+  refused: number;
+}
+
+/** Per-call options of {@link Emitter.resend}. */
+export interface ResendOptions {
+  /** Only these seqs (default: every dead letter). */
+  seqs?: readonly number[];
 }
 
 /** Reads the outbox and hands global rows to the sink. */
@@ -39,6 +66,15 @@ export interface Emitter {
   pending(): number;
   /** Records a checkpoint of the current chain head now (if it has none yet). */
   checkpoint(): CheckpointRow | null;
+  /** How many events are dead-lettered. */
+  deadLetterCount(): number;
+  /** The dead letters, in seq order, with the sink's reason. */
+  deadLetters(options?: ListDeadLettersOptions): DeadLetter[];
+  /**
+   * Sends dead-lettered events again (after the sink, the stream or the schema was fixed): those the
+   * sink now takes leave the dead-letter table; the others stay, with the new reason.
+   */
+  resend(options?: ResendOptions): Promise<ResendResult>;
 }
 
 // One flush at a time per storage, whichever emitter instance asks: two overlapping flushes would
@@ -64,8 +100,11 @@ function utf8Length(text: string): number {
 /**
  * Creates the emitter of one Durable Object: unstreamed events, read in seq order, go to the sink as
  * the global rows recorded with them; they are marked streamed only after the sink acknowledged them.
- * Delivery is at-least-once with deterministic ids, so views dedupe on `id`. An event larger than a
- * whole batch goes to the dead-letter table with its reason instead of blocking the outbox.
+ * Delivery is at-least-once with deterministic ids, so views dedupe on `id`. No bad record blocks the
+ * outbox: an event larger than a whole batch, or one the sink refuses for good (a schema mismatch, a
+ * per-record 4xx — isolated by the sink's `rejected` indices or by bisecting the batch), goes to the
+ * dead-letter table with the sink's reason and the flush goes on; transient failures reject, for the
+ * caller to retry with backoff. Dead letters can be listed and re-sent.
  *
  * @example
  * ```ts
@@ -81,71 +120,106 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
   const ns = bindNamespace(storage, config.ns, { checkpointEvery: config.checkpointEvery });
   const sql = storage.sql;
 
-  function toCheckpointRow(r: {
-    head_seq: number;
-    head_hash: string;
-    count: number;
-    ts: number;
-  }): CheckpointRow {
-    const state = storeState(storage);
-    return {
-      schema_version: CHECKPOINTS_SCHEMA_VERSION,
-      id: `${ns}/checkpoints/${state.incarnation}/${r.head_seq}`,
-      ns,
-      incarnation: state.incarnation,
-      head_seq: r.head_seq,
-      head_hash: r.head_hash,
-      count: r.count,
-      ts: r.ts,
-    };
-  }
+  const toCheckpointRow = (local: LocalCheckpoint): CheckpointRow =>
+    buildCheckpointRow(ns, storeState(storage).incarnation, local);
 
   async function send(texts: string[]): Promise<void> {
     if (config.sink.sendJson) await config.sink.sendJson(`[${texts.join(',')}]`, texts.length);
     else await config.sink.send(texts.map(parseEventRow));
   }
 
+  function deadLetter(row: Outgoing, reason: string, code: string): void {
+    addDeadLetter(storage, {
+      seq: row.seq,
+      reason,
+      code,
+      bytes: utf8Length(row.text),
+      at: nowMicros(),
+    });
+  }
+
+  /** The next batch after the watermark; rows too large for any batch are dead-lettered on the way. */
+  function nextBatch(result: FlushResult): Outgoing[] | null {
+    // Read the cursor completely before any await: DO cursors are not valid across I/O.
+    const local = [
+      ...sql
+        .exec(
+          'SELECT id, row FROM events WHERE id > (SELECT streamedThrough FROM _dotdo_outbox WHERE id = 1) ORDER BY id LIMIT ?',
+          batchRows,
+        )
+        .raw(),
+    ] as [number, string][];
+    if (local.length === 0) return null;
+    const batch: Outgoing[] = [];
+    let bytes = 2;
+    for (const [seq, text] of local) {
+      const size = utf8Length(text) + 1;
+      if (size + 2 > batchBytes) {
+        if (batch.length > 0) break; // dead-letter it at the head of the next round, in seq order
+        deadLetter(
+          { seq, text },
+          `serialized row is ${size - 1} bytes; a batch takes at most ${batchBytes}`,
+          'too_large',
+        );
+        markStreamed(storage, seq, nowMicros());
+        result.deadLettered += 1;
+        continue;
+      }
+      if (batch.length > 0 && bytes + size > batchBytes) break;
+      batch.push({ seq, text });
+      bytes += size;
+    }
+    return batch;
+  }
+
   async function flushEvents(result: FlushResult): Promise<void> {
     for (;;) {
-      // Read the cursor completely before any await: DO cursors are not valid across I/O.
-      const local = [
-        ...sql
-          .exec(
-            'SELECT id, row FROM events WHERE id > (SELECT streamedThrough FROM _dotdo_outbox WHERE id = 1) ORDER BY id LIMIT ?',
-            batchRows,
-          )
-          .raw(),
-      ] as [number, string][];
-      if (local.length === 0) return;
-      const texts: string[] = [];
-      let last = -1;
-      let bytes = 2;
-      for (const [seq, text] of local) {
-        const size = utf8Length(text) + 1;
-        if (size + 2 > batchBytes) {
-          if (texts.length > 0) break; // dead-letter it at the head of the next round, in seq order
-          sql.exec(
-            'INSERT OR IGNORE INTO _dotdo_dead_letters (seq, reason, bytes, at) VALUES (?, ?, ?, ?)',
-            seq,
-            `serialized row is ${size - 1} bytes; a batch takes at most ${batchBytes}`,
-            size - 1,
-            nowMicros(),
-          );
-          markStreamed(storage, seq, nowMicros());
+      const batch = nextBatch(result);
+      if (batch === null) return;
+      if (batch.length === 0) continue;
+      await deliver(batch, {
+        send,
+        accepted(rows) {
+          result.sent += rows.length;
+          result.batches += 1;
+        },
+        refused(row, reason, code) {
+          deadLetter(row, reason, code);
           result.deadLettered += 1;
-          continue;
-        }
-        if (texts.length > 0 && bytes + size > batchBytes) break;
-        last = seq;
-        texts.push(text);
-        bytes += size;
-      }
-      if (texts.length === 0) continue;
-      await send(texts);
-      markStreamed(storage, last, nowMicros());
-      result.sent += texts.length;
-      result.batches += 1;
+        },
+      });
+      // Every row of the batch was acknowledged or dead-lettered.
+      markStreamed(storage, batch.at(-1)!.seq, nowMicros());
     }
+  }
+
+  async function resend(options: ResendOptions = {}): Promise<ResendResult> {
+    const wanted = options.seqs ? new Set(options.seqs) : null;
+    const rows = (
+      sql
+        .exec<{ seq: number; text: string }>(
+          'SELECT d.seq AS seq, e.row AS text FROM _dotdo_dead_letters d JOIN events e ON e.id = d.seq ORDER BY d.seq',
+        )
+        .toArray() as Outgoing[]
+    ).filter((row) => !wanted || wanted.has(row.seq));
+    const result: ResendResult = { sent: 0, refused: 0 };
+    for (let i = 0; i < rows.length; i += batchRows) {
+      await deliver(rows.slice(i, i + batchRows), {
+        send,
+        accepted(batch) {
+          removeDeadLetters(
+            storage,
+            batch.map((row) => row.seq),
+          );
+          result.sent += batch.length;
+        },
+        refused(row, reason, code) {
+          deadLetter(row, reason, code);
+          result.refused += 1;
+        },
+      });
+    }
+    return result;
   }
 
   async function flushCheckpoints(result: FlushResult): Promise<void> {
@@ -168,16 +242,22 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
     return result;
   }
 
+  /** Runs `task` after every flush or resend of this storage already under way. */
+  function serialized<T>(task: () => Promise<T>): Promise<T> {
+    const previous = tails.get(storage) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    tails.set(
+      storage,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
+
   return {
-    flush(): Promise<FlushResult> {
-      const previous = tails.get(storage) ?? Promise.resolve();
-      const run = previous.then(flushAll, flushAll);
-      tails.set(
-        storage,
-        run.catch(() => undefined),
-      );
-      return run;
-    },
+    flush: () => serialized(flushAll),
+    resend: (options) => serialized(() => resend(options)),
+    deadLetterCount: () => countDeadLetters(storage),
+    deadLetters: (options) => listDeadLetters(storage, options),
     pending(): number {
       return pendingEvents(storage);
     },

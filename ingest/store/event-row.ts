@@ -57,6 +57,12 @@ export interface EventParts extends ActionContext {
   branch: string | null;
   input: number | null;
   output: number | null;
+  /** The local id of the action that yielded the event. */
+  actionId: number;
+  /** The thing's name as of `output` (null when unnamed or no version was written). */
+  name: string | null;
+  /** Whether `output` is a tombstone. */
+  deleted: boolean;
   /** Canonical JSON text (canonicalJson), as stored. */
   data: string | null;
   /** Canonical JSON text. */
@@ -77,11 +83,13 @@ export const EVENT_COLUMNS: readonly string[] = Object.keys(eventRow.shape);
 // that moves a key fail at load time instead of hashing a non-canonical text.
 const SORTED_KEYS = [
   'action',
+  'action_id',
   'actor',
   'branch',
   'completed_at',
   'correlation_id',
   'data',
+  'deleted',
   'durability',
   'duration_ms',
   'error',
@@ -89,6 +97,7 @@ const SORTED_KEYS = [
   'id',
   'incarnation',
   'input_version',
+  'name',
   'ns',
   'output_version',
   'prev_hash',
@@ -127,6 +136,8 @@ interface NsFragments {
   nsJson: string;
   /** `"…/events/{incarnation}/` of every event id. */
   idOpen: string;
+  /** `"…/actions/{incarnation}/` of every action id. */
+  actionOpen: string;
   incarnationJson: string;
   /** A path (local or absolute) → its qualified URL as JSON. */
   qualified: Map<string, string>;
@@ -144,6 +155,7 @@ function fragments(ns: string, incarnation: string): NsFragments {
     incarnation,
     nsJson: JSON.stringify(ns),
     idOpen: open(`${ns}/events/${incarnation}/`),
+    actionOpen: open(`${ns}/actions/${incarnation}/`),
     incarnationJson: JSON.stringify(incarnation),
     qualified: new Map(),
     events: new Map(),
@@ -192,19 +204,21 @@ function eventJson(f: NsFragments, noun: string, past: string): string {
 export function encodeEventRow(p: EventParts): EncodedEvent {
   const f = fragments(p.ns, p.incarnation);
   const target = qualifiedJson(f, p.target);
-  let s = `{"action":${nameJson(f, p.action)}`;
+  let s = `{"action":${nameJson(f, p.action)},"action_id":${f.actionOpen}${p.actionId}"`;
   if (p.actor !== null) s += `,"actor":${qualifiedJson(f, p.actor)}`;
   if (p.branch !== null) s += `,"branch":${JSON.stringify(p.branch)}`;
   if (p.completedAt !== null) s += `,"completed_at":${p.completedAt}`;
   if (p.correlationId !== null) s += `,"correlation_id":${JSON.stringify(p.correlationId)}`;
   // JSON null is a null column: the canonical form (and so the hash) leaves it out.
   if (p.data !== null && p.data !== 'null') s += `,"data":${p.data}`;
+  if (p.deleted) s += ',"deleted":true';
   s += `,"durability":"${p.durability}"`;
   if (p.startedAt !== null && p.completedAt !== null)
     s += `,"duration_ms":${JSON.stringify((p.completedAt - p.startedAt) / 1000)}`;
   if (p.error !== null && p.error !== 'null') s += `,"error":${p.error}`;
   s += `,"event":${eventJson(f, p.noun, p.past)},"id":${f.idOpen}${p.seq}","incarnation":${f.incarnationJson}`;
   if (p.input !== null) s += `,"input_version":${target.slice(0, -1)}@v${p.input}"`;
+  if (p.name !== null) s += `,"name":${JSON.stringify(p.name)}`;
   s += `,"ns":${f.nsJson}`;
   if (p.output !== null) s += `,"output_version":${target.slice(0, -1)}@v${p.output}"`;
   if (p.prevHash !== null) s += `,"prev_hash":"${p.prevHash}"`;

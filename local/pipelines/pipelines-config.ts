@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TABLES } from '../../schemas/index.ts';
+import { LAKE_TOPOLOGY, TABLES } from '../../schemas/index.ts';
 
 const tableName = z.enum(Object.keys(TABLES) as [keyof typeof TABLES, ...(keyof typeof TABLES)[]]);
 
@@ -83,15 +83,34 @@ export const namedSinkConfig = z.discriminatedUnion('kind', [
 export const pipelineConfig = z.object({ name: identifier, sql: z.string().min(1) });
 
 /**
- * Construction options of the Pipelines stand-in, validated: a bad value names its path.
+ * The streams, sinks and pipelines of the lake (`LAKE_TOPOLOGY`, the set `schema setup` prints) in the
+ * stand-in's config form: the default when a config names none of them.
  *
  * @example
  * ```ts
- * import { pipelinesConfig } from './pipelines-config.ts';
- * pipelinesConfig.parse({ dataDir: '.data' });
+ * import { lakeTopologyConfig } from './pipelines-config.ts';
+ * Object.keys(lakeTopologyConfig().sinks); // ['events_sink', 'things_sink', 'actions_sink', 'checkpoints_sink']
  * ```
  */
-export const pipelinesConfig = z.object({
+export function lakeTopologyConfig(): Pick<PipelinesConfig, 'streams' | 'sinks' | 'pipelines'> {
+  return {
+    streams: Object.fromEntries(LAKE_TOPOLOGY.streams.map((s) => [s.name, { table: s.table }])),
+    sinks: Object.fromEntries(
+      LAKE_TOPOLOGY.sinks.map((s) => [s.name, { kind: 'r2' as const, schema: s.table, path: s.table }]),
+    ),
+    pipelines: LAKE_TOPOLOGY.pipelines.map((p) => ({ name: p.name, sql: p.sql })),
+  };
+}
+
+const withTopologyDefault = (input: unknown): unknown => {
+  if (typeof input !== 'object' || input === null) return input;
+  const given = input as Record<string, unknown>;
+  if (given.streams !== undefined || given.sinks !== undefined || given.pipelines !== undefined) return input;
+  return { ...given, ...lakeTopologyConfig() };
+};
+
+/** The stand-in's configuration fields (see {@link pipelinesConfig}). */
+const pipelinesObject = z.object({
   /** Root of local state: `<dataDir>/r2/<bucket>/...` for data, `<dataDir>/pipelines/` for the WAL. */
   dataDir: z.string().min(1),
   bucket: z
@@ -128,6 +147,17 @@ export const pipelinesConfig = z.object({
     .positive()
     .default(1024 * 1024),
 });
+/**
+ * Construction options of the Pipelines stand-in, validated: a bad value names its path. Without
+ * streams, sinks or pipelines it runs the lake's own set ({@link lakeTopologyConfig}).
+ *
+ * @example
+ * ```ts
+ * import { pipelinesConfig } from './pipelines-config.ts';
+ * pipelinesConfig.parse({ dataDir: '.data' });
+ * ```
+ */
+export const pipelinesConfig = z.preprocess(withTopologyDefault, pipelinesObject);
 
 /** Input form of one stream's configuration. */
 export type StreamConfig = z.input<typeof streamConfig>;
@@ -136,6 +166,6 @@ export type NamedSinkConfig = z.input<typeof namedSinkConfig>;
 /** Input form of a pipeline's configuration. */
 export type PipelineConfig = z.input<typeof pipelineConfig>;
 /** Input form of the stand-in's configuration. */
-export type PipelinesConfig = z.input<typeof pipelinesConfig>;
+export type PipelinesConfig = z.input<typeof pipelinesObject>;
 /** The stand-in's configuration with defaults applied. */
-export type ResolvedPipelinesConfig = z.output<typeof pipelinesConfig>;
+export type ResolvedPipelinesConfig = z.output<typeof pipelinesObject>;

@@ -1,3 +1,6 @@
+import { TABLES } from '../tables.ts';
+import { LAKE_TOPOLOGY, type LakeTopology } from './lake-topology.ts';
+
 /** Where the streams' records land. */
 export type SinkKind = 'r2' | 'r2-data-catalog';
 
@@ -7,8 +10,8 @@ export interface SetupOptions {
   account: string;
   bucket: string;
   sink?: SinkKind;
-  /** The stream/table names to set up, e.g. `Object.keys(TABLES)`. */
-  tables: readonly string[];
+  /** The streams, sinks and pipelines to create (default {@link LAKE_TOPOLOGY}). */
+  topology?: LakeTopology;
   /** Where the committed schema files are, relative to where the commands run. */
   schemaDir?: string;
   /** strftime partitioning of an `r2` sink (the platform's default, which the local stand-in mirrors). */
@@ -36,14 +39,14 @@ export const shellQuote = (word: string): string =>
 const command = (...words: string[]): string => words.map(shellQuote).join(' ');
 
 /**
- * The exact wrangler 4.86 commands that create, for every table, a stream with the committed schema
- * file, a sink (zstd Parquet, partitioned, rolled on an interval) and the pipeline joining them, ready
- * to paste. Lines starting with `#` are comments.
+ * The exact wrangler 4.86 commands that create the lake's streams (with the committed schema files),
+ * a sink per table (zstd Parquet, partitioned, rolled on an interval) and the pipelines joining them
+ * ({@link LAKE_TOPOLOGY}), ready to paste. Lines starting with `#` are comments.
  *
  * @example
  * ```ts
  * import { createSetupCommands } from './to-wrangler-commands.ts';
- * createSetupCommands({ account: '0123…', bucket: 'lake', tables: ['events'] }).join('\n');
+ * createSetupCommands({ account: '0123…', bucket: 'lake' }).join('\n');
  * // export CLOUDFLARE_ACCOUNT_ID=0123…
  * // npx wrangler pipelines streams create events --schema-file schemas/pipelines/events.json
  * // ...
@@ -56,7 +59,7 @@ export function createSetupCommands(options: SetupOptions): string[] {
   const rollInterval = String(options.rollInterval ?? 300);
   const namespace = options.namespace ?? 'analytics';
   const lines = [
-    `# ${options.tables.length} tables → ${sink} sink in bucket ${options.bucket}. Streams cannot be altered once created.`,
+    `# ${Object.keys(TABLES).length} tables → ${sink} sinks in bucket ${options.bucket}. Streams cannot be altered once created.`,
     command('export', `CLOUDFLARE_ACCOUNT_ID=${options.account}`),
     `# once per bucket (skip if it exists)`,
     command('npx', 'wrangler', 'r2', 'bucket', 'create', options.bucket),
@@ -68,10 +71,9 @@ export function createSetupCommands(options: SetupOptions): string[] {
       '#   export R2_CATALOG_TOKEN=...   (paste the token; the sink commands read it)',
     );
   }
-  for (const table of options.tables) {
-    const stream = table;
-    const sinkName = `${table}_sink`;
-    lines.push(`# ${table}`);
+  const topology = options.topology ?? LAKE_TOPOLOGY;
+  lines.push(`# streams: ${topology.streams.map((s) => s.name).join(', ')}`);
+  for (const stream of topology.streams) {
     lines.push(
       command(
         'npx',
@@ -79,45 +81,51 @@ export function createSetupCommands(options: SetupOptions): string[] {
         'pipelines',
         'streams',
         'create',
-        stream,
+        stream.name,
         '--schema-file',
-        `${schemaDir}/${table}.json`,
+        `${schemaDir}/${stream.table}.json`,
       ),
     );
+  }
+  lines.push(`# sinks: one per table`);
+  for (const target of topology.sinks) {
     const common = ['--bucket', options.bucket, '--format', 'parquet', '--compression', 'zstd'];
     const sinkArgs =
       sink === 'r2'
-        ? [...common, '--path', table, '--partitioning', partitioning, '--roll-interval', rollInterval]
-        : [...common, '--namespace', namespace, '--table', table, '--roll-interval', rollInterval];
+        ? [...common, '--path', target.table, '--partitioning', partitioning, '--roll-interval', rollInterval]
+        : [...common, '--namespace', namespace, '--table', target.table, '--roll-interval', rollInterval];
     const create = command(
       'npx',
       'wrangler',
       'pipelines',
       'sinks',
       'create',
-      sinkName,
+      target.name,
       '--type',
       sink,
       ...sinkArgs,
     );
     lines.push(sink === 'r2' ? create : `${create} --catalog-token "$R2_CATALOG_TOKEN"`);
+  }
+  lines.push('# pipelines: the events stream fans out to events, things and actions');
+  for (const pipeline of topology.pipelines) {
     lines.push(
       command(
         'npx',
         'wrangler',
         'pipelines',
         'create',
-        `${table}_pipeline`,
+        pipeline.name,
         '--sql',
-        `INSERT INTO ${sinkName} SELECT * FROM ${stream}`,
+        pipeline.sql.replace(/\s+/g, ' '),
       ),
     );
   }
   lines.push(
     '# then bind each stream to the Worker (wrangler.toml), with the stream id `wrangler pipelines streams list` shows:',
-    ...options.tables.map(
-      (table) =>
-        `#   [[pipelines]]\n#   binding = "${table.toUpperCase()}"\n#   pipeline = "<${table} stream id>"`,
+    ...topology.streams.map(
+      (stream) =>
+        `#   [[pipelines]]\n#   binding = "${stream.name.toUpperCase()}"\n#   pipeline = "<${stream.name} stream id>"`,
     ),
   );
   return lines;

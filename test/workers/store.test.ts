@@ -151,8 +151,18 @@ describe('local store inside a Durable Object', () => {
 
   it('reads the common fields of stored rows through event_log', async () => {
     await inDo('store-log', (state) => {
-      const a = record(state.storage, { verb: 'create', type: 'Startup', target: 'acme', ts: 1_000_000 });
-      const b = record(state.storage, { verb: 'update', type: 'Startup', target: 'acme', ts: 2_000_000 });
+      const a = record(state.storage, {
+        verb: 'create',
+        type: 'Startup',
+        target: 'acme',
+        ts: 1_764_000_001_000_000,
+      });
+      const b = record(state.storage, {
+        verb: 'update',
+        type: 'Startup',
+        target: 'acme',
+        ts: 1_764_000_002_000_000,
+      });
       const log = state.storage.sql
         .exec('SELECT seq, action, event, target, ts, prev_hash, hash FROM event_log ORDER BY seq')
         .toArray();
@@ -162,7 +172,7 @@ describe('local store inside a Durable Object', () => {
           action: a.action,
           event: 'Startup.created',
           target: 'https://store-log.example.com/acme',
-          ts: 1_000_000,
+          ts: 1_764_000_001_000_000,
           prev_hash: null,
           hash: a.hash,
         },
@@ -171,7 +181,7 @@ describe('local store inside a Durable Object', () => {
           action: b.action,
           event: 'Startup.updated',
           target: 'https://store-log.example.com/acme',
-          ts: 2_000_000,
+          ts: 1_764_000_002_000_000,
           prev_hash: a.hash,
           hash: b.hash,
         },

@@ -1,2 +1,2 @@
 export { createPipelineSink } from './pipeline-sink.ts';
-export type { PipelineBindingLike } from './pipeline-sink-config.ts';
+export type { PipelineBindingLike, PipelineSinkConfig } from './pipeline-sink-config.ts';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DEFAULT_PARTITIONING, dataFileKey, encodeParquet, initParquet } from '../../../lake/index.ts';
 import { TABLES } from '../../../schemas/index.ts';
-import { type Sink, SinkError } from '../../sink.ts';
+import { type RejectedRecord, type Sink, SinkError } from '../../sink.ts';
 import type { R2BucketLike, R2ParquetSinkConfig } from './r2-parquet-sink-config.ts';
 
 const DEFAULT_ROLL_ROWS = 100_000;
@@ -44,6 +44,7 @@ function resolveTable(config: R2ParquetSinkConfig): { schema: z.ZodObject; prefi
 function validateRows(schema: z.ZodObject, rows: readonly Row[]): Row[] {
   const parsed: Row[] = [];
   const problems: string[] = [];
+  const rejected: RejectedRecord[] = [];
   let invalid = 0;
   for (let i = 0; i < rows.length; i++) {
     const result = schema.safeParse(rows[i]);
@@ -52,16 +53,17 @@ function validateRows(schema: z.ZodObject, rows: readonly Row[]): Row[] {
       continue;
     }
     invalid++;
-    if (problems.length < MAX_LISTED_PROBLEMS) {
-      const issue = result.error.issues[0]!;
-      problems.push(`row ${i} field "${issue.path.join('.') || '(row)'}": ${issue.message}`);
-    }
+    const issue = result.error.issues[0]!;
+    const reason = `field "${issue.path.join('.') || '(row)'}": ${issue.message}`;
+    rejected.push({ index: i, reason });
+    if (problems.length < MAX_LISTED_PROBLEMS) problems.push(`row ${i} ${reason}`);
   }
   if (invalid > 0) {
     const more = invalid > problems.length ? `; and ${invalid - problems.length} more invalid row(s)` : '';
     throw new SinkError(
       `${invalid} of ${rows.length} row(s) do not match the table schema, so nothing of this send was ` +
         `written: ${problems.join('; ')}${more}`,
+      { code: 'schema_mismatch', rejected },
     );
   }
   return parsed;
@@ -181,7 +183,7 @@ export function createR2ParquetSink<R = Row>(
       try {
         initParquet(config.parquetWasm);
       } catch (cause) {
-        throw Object.assign(new SinkError((cause as Error).message), { cause });
+        throw new SinkError((cause as Error).message, { cause });
       }
       const parsed = validate ? validateRows(schema, rows) : rows;
       const at = now();
@@ -190,10 +192,8 @@ export function createR2ParquetSink<R = Row>(
         for (const run of chunk(parsed, rollRows, rollBytes)) await writeRun(run, at, written);
       } catch (cause) {
         const cleanup = await removeWritten(written);
-        throw Object.assign(
-          new SinkError(
-            `${(cause as Error).message}; the send of ${rows.length} row(s) is not acknowledged and ${cleanup}`,
-          ),
+        throw new SinkError(
+          `${(cause as Error).message}; the send of ${rows.length} row(s) is not acknowledged and ${cleanup}`,
           { cause },
         );
       }

@@ -23,7 +23,13 @@ describe('Pipelines stand-in → Parquet', () => {
     const rows = Array.from({ length: 25 }, (_, i) => eventFixture(i + 1));
     expect((await postJson(`${stack.ingestUrl}/events`, rows.slice(0, 10))).status).toBe(200);
     expect((await postJson(`${stack.ingestUrl}/events`, rows.slice(10))).status).toBe(200);
-    const [file, ...others] = stack.pipelines.roll();
+    // The default pipelines fan the events stream out (these fixtures carry no action_id: no actions).
+    const rolled = stack.pipelines.roll();
+    expect(rolled.map((f) => f.path.split('/r2/lake/')[1]!.split('/')[0]).sort()).toEqual([
+      'events',
+      'things',
+    ]);
+    const [file, ...others] = rolled.filter((f) => f.path.includes('/r2/lake/events/'));
     expect(others).toHaveLength(0);
     const now = new Date();
     const day = `year=${now.getUTCFullYear()}/month=${String(now.getUTCMonth() + 1).padStart(2, '0')}/day=${String(now.getUTCDate()).padStart(2, '0')}`;
@@ -95,7 +101,7 @@ describe('Pipelines stand-in → Parquet', () => {
     const { createPipelinesStandIn } = await import('../../../local/index.ts');
     const recovered = createPipelinesStandIn({ dataDir: temp.dir });
     expect(recovered.stats().events!.buffered).toBe(40);
-    const files = recovered.roll();
+    const files = recovered.roll().filter((f) => f.path.includes('/r2/lake/events/'));
     expect(files.reduce((n, f) => n + f.rows, 0)).toBe(40);
     recovered.close();
   });

@@ -143,11 +143,11 @@ const REFUSED: Record<string, Refusal> = {
     message: /unknown column "colour": stream "events" has no such column/,
   },
   'column not in the sink table': {
-    sql: "INSERT INTO audit_sink SELECT id, json_get_str(data, 'name') AS name FROM events",
-    construct: 'name',
+    sql: "INSERT INTO audit_sink SELECT id, json_get_str(data, 'name') AS title FROM events",
+    construct: 'title',
     code: 'unknown-column',
-    at: 'name FROM',
-    message: /produces "name", which is not a column of sink "audit_sink"/,
+    at: 'title FROM',
+    message: /produces "title", which is not a column of sink "audit_sink"/,
   },
   'unknown function': {
     sql: 'INSERT INTO audit_sink SELECT id, frobnicate(ns) AS ns FROM events',

@@ -35,6 +35,9 @@ export const sampleRows: Record<TableName, Record<string, unknown>[]> = {
       duration_ms: 2.5,
       prev_hash: null,
       hash: 'a'.repeat(64),
+      action_id: `${ns}/actions/inc-1/1`,
+      name: 'Acme',
+      deleted: false,
     },
     {
       schema_version: 1,
@@ -65,6 +68,9 @@ export const sampleRows: Record<TableName, Record<string, unknown>[]> = {
       duration_ms: null,
       prev_hash: 'a'.repeat(64),
       hash: 'b'.repeat(64),
+      action_id: null,
+      name: null,
+      deleted: null,
     },
   ],
   things: [

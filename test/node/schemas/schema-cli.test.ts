@@ -77,21 +77,35 @@ describe('dotdo-analytics schema check', () => {
 });
 
 describe('dotdo-analytics schema setup', () => {
-  it('prints stream, sink and pipeline commands for every table (r2 sink, zstd, partitioned, rolled)', async () => {
+  it('prints the lake topology: two streams, a sink per table, the events stream fanned out', async () => {
     expect(await command.run(['setup', '--account', account, '--bucket', 'lake'])).toBe(0);
     const lines = out.join('\n').split('\n');
     expect(lines).toContain(`export CLOUDFLARE_ACCOUNT_ID=${account}`);
+    const streams = lines.filter((l) => l.startsWith('npx wrangler pipelines streams create'));
+    expect(streams).toEqual(
+      ['events', 'checkpoints'].map(
+        (s) => `npx wrangler pipelines streams create ${s} --schema-file schemas/pipelines/${s}.json`,
+      ),
+    );
     for (const table of Object.keys(TABLES)) {
-      expect(lines).toContain(
-        `npx wrangler pipelines streams create ${table} --schema-file schemas/pipelines/${table}.json`,
-      );
       expect(lines).toContain(
         `npx wrangler pipelines sinks create ${table}_sink --type r2 --bucket lake --format parquet --compression zstd --path ${table} --partitioning year=%Y/month=%m/day=%d --roll-interval 300`,
       );
-      expect(lines).toContain(
-        `npx wrangler pipelines create ${table}_pipeline --sql 'INSERT INTO ${table}_sink SELECT * FROM ${table}'`,
-      );
     }
+    const pipelines = lines.filter((l) => l.startsWith('npx wrangler pipelines create'));
+    expect(pipelines).toHaveLength(4);
+    expect(pipelines).toContain(
+      `npx wrangler pipelines create events_pipeline --sql 'INSERT INTO events_sink SELECT * FROM events'`,
+    );
+    expect(pipelines.find((l) => l.includes('things_pipeline'))).toMatch(
+      /--sql 'INSERT INTO things_sink SELECT .* FROM events WHERE output_version IS NOT NULL'$/,
+    );
+    expect(pipelines.find((l) => l.includes('actions_pipeline'))).toMatch(
+      /INSERT INTO actions_sink SELECT .* FROM events/,
+    );
+    expect(pipelines).toContain(
+      `npx wrangler pipelines create checkpoints_pipeline --sql 'INSERT INTO checkpoints_sink SELECT * FROM checkpoints'`,
+    );
   });
 
   it('prints an R2 Data Catalog (Iceberg) sink per table with --sink r2-data-catalog', async () => {

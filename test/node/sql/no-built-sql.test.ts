@@ -16,7 +16,6 @@ const OUTSIDE = new Set(['node_modules', '.data', '.git', 'sql', 'test']);
 const ALLOWED: Record<string, string> = {
   'schemas/derive/to-duckdb-ddl.ts': 'DDL from the zod schemas; schemas/ may not import sql/',
   'schemas/derive/to-union-select.ts': 'a SELECT over the zod schemas; schemas/ may not import sql/',
-  'schemas/derive/to-wrangler-commands.ts': 'Pipelines SQL for wrangler, from fixed stream and sink names',
 };
 
 function* sources(dir: string): Generator<string> {

@@ -1,0 +1,1 @@
+export { createFanOutSink, type FanOutSinkConfig } from './fan-out-sink.ts';
