@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACTION_STATUSES, DURABILITIES } from '../schemas/index.ts';
 import type { Env } from './startup.ts';
 import { lakeEngine, latestEvents } from './lake-queries.ts';
+import { currentObject, handleObjectRoute } from './object-routes.ts';
 
 const json = z.json();
 /** The body of `POST /ns/<host>/actions`: one action or an array of them. */
@@ -53,6 +54,8 @@ async function readJson(request: Request): Promise<unknown> {
  * ```
  */
 export async function handle(request: Request, env: Env): Promise<Response> {
+  const routed = await handleObjectRoute(request, env);
+  if (routed) return routed;
   const url = new URL(request.url);
   const match = ROUTE.exec(url.pathname);
   if (!match)
@@ -61,7 +64,7 @@ export async function handle(request: Request, env: Env): Promise<Response> {
     });
   const [, host, operation] = match as unknown as [string, string, string];
   const ns = `https://${host}`;
-  const stub = env.STARTUP.getByName(ns);
+  const stub = await currentObject(env.STARTUP, ns);
   if (operation === 'pending') return answer(200, { pending: await stub.pending(ns) });
   if (operation === 'events') {
     const limit = Number(url.searchParams.get('limit') ?? 50);
