@@ -8,10 +8,10 @@ export class Customer extends DurableObject<Env> {
     nouns: ['Customer'],
     verbs: { create: 'created', charge: 'charged' },
     handlers: {
-      'Customer.charge': async (input: { cents: number }, { current, target }) => {
+      'Customer.charge': async (input: { cents: number }, { current, ns }) => {
         const paid = await fetch(`${this.env.PAYMENTS_URL}/charges`, {
           method: 'POST',
-          body: JSON.stringify({ customer: target, cents: input.cents }),
+          body: JSON.stringify({ customer: ns, cents: input.cents }),
         });
         if (!paid.ok) throw new Error(`payments answered ${paid.status}`);
         return { ...current, paidCents: Number(current?.paidCents ?? 0) + input.cents };

@@ -74,6 +74,7 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
     const currentData = isObject(current) ? current : null;
     if (!fn) return call.input ?? null;
     const next = await fn(call.input ?? null, {
+      ns: runtime.ns(),
       current: currentData,
       target: call.target,
       actor: call.actor ?? null,

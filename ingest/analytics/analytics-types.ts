@@ -28,6 +28,8 @@ export interface CallOptions {
 
 /** What a handler sees besides its input. */
 export interface ActionContext {
+  /** This object's namespace URL. */
+  ns: string;
   /** The thing's data at its current version on the call's branch (null before it exists). */
   current: JsonObject | null;
   target: string;
