@@ -54,7 +54,7 @@ export type HandlersConfig<H> = {
 };
 
 /** What a handler answers: the thing's next data (nothing: unchanged). */
-export type ActionResultData = JsonObject | null | undefined | void;
+export type ActionResultData = JsonObject | null | undefined;
 
 /** The input an action takes: its handler's input type, or a thing's data without one. */
 export type InputOf<H, A> = A extends keyof H ? H[A] : JsonObject | null;
