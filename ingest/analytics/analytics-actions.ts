@@ -48,6 +48,7 @@ function checkOptions(options: CallOptions): void {
   }
 }
 
+/** The input must survive JSON (a `do` stores it for retries): the handler gets the copy a retry would. */
 function checkJson(input: unknown): Json | undefined {
   if (input === undefined) return undefined;
   try {
@@ -83,8 +84,14 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
     });
     return next === undefined ? currentData : (next as Json);
   };
+  // The runner reads the current data only for verbs with a handler: register the dispatcher just there.
+  const runnerHandlers: Record<string, ActionHandler> = {};
+  const route = (action: string) => {
+    runnerHandlers[action.slice(action.indexOf('.') + 1)] = dispatch;
+  };
+  for (const [action, fn] of Object.entries(handlers)) if (fn) route(action);
   const runner = createActions(runtime.storage, {
-    handlers: Object.fromEntries([...verbs.keys()].map((verb) => [verb, dispatch])),
+    handlers: runnerHandlers,
     retry: setup.retry,
     scheduleAlarm: (at) => runtime.schedule(at),
     waitUntil: (promise) => runtime.ctx.waitUntil(promise.finally(() => runtime.afterWrite())),
@@ -105,7 +112,12 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
     runtime.writable();
     runtime.ns();
     setup.ready();
-    const call: ActionCall = { verb, type: noun, target: options.target, input: checkJson(input) };
+    const call: ActionCall = {
+      verb,
+      type: noun,
+      target: options.target,
+      input: checkJson(input),
+    };
     for (const key of OPTION_TEXT) if (options[key] != null) call[key] = options[key];
     return call;
   }
@@ -152,6 +164,7 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
       if (handlers[action])
         throw new AnalyticsError('invalid_config', `action "${action}" already has a handler`, 'action');
       handlers[action] = fn;
+      route(action);
       const method = ((input: unknown, options: CallOptions) =>
         api.try(action, input, options)) as ActionMethod<unknown, unknown>;
       method.try = (input, options) => api.try(action, input, options);

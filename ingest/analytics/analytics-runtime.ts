@@ -84,6 +84,7 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
   let readOnly: string | null | undefined;
   let alarmAt: number | null | undefined; // null: none set; undefined: not read yet
   let flushFailures = 0;
+  let boundNs: string | undefined;
 
   function configuredNs(): string | undefined {
     const bound = readMeta(storage, 'ns');
@@ -97,6 +98,7 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
     ctx,
     storage,
     ns() {
+      if (boundNs !== undefined) return boundNs;
       const ns = configuredNs();
       if (!ns)
         throw new AnalyticsError(
@@ -104,9 +106,13 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
           'no namespace: reach the object with getByName("https://…"), or pass ns to analytics()',
           'ns',
         );
-      return bindNamespace(storage, ns);
+      boundNs = bindNamespace(storage, ns);
+      return boundNs;
     },
-    bind: (ns) => bindNamespace(storage, ns),
+    bind(ns) {
+      boundNs = bindNamespace(storage, ns);
+      return boundNs;
+    },
     writable() {
       if (readOnly === undefined) readOnly = readMeta(storage, 'read_only') ?? null;
       if (readOnly !== null) throw new AnalyticsError('read_only', `this object is read-only: ${readOnly}`);
@@ -121,7 +127,9 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
       return emitter;
     },
     afterWrite() {
-      ctx.waitUntil(runtime.schedule(Date.now() + delay));
+      const at = Date.now() + delay;
+      if (alarmAt != null && alarmAt <= at) return; // armed soon enough already: no promise per write
+      ctx.waitUntil(runtime.schedule(at));
     },
     async schedule(at) {
       // Remember the alarm already set, so a burst of writes does not read it once per write.
@@ -147,6 +155,7 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
     },
     reset() {
       emitter = undefined;
+      boundNs = undefined;
       readOnly = undefined;
     },
   };
