@@ -1,5 +1,6 @@
 import type { ActionCall, ActionHandler, HandlerContext } from '../actions/action-types.ts';
 import { type Actions, createActions } from '../actions/create-actions.ts';
+import type { BackoffOptions } from '../emitter/backoff.ts';
 import type { Json } from '../store/record.ts';
 import { AnalyticsError } from './analytics-error.ts';
 import type { Runtime } from './analytics-runtime.ts';
@@ -20,7 +21,7 @@ export interface ActionsSetup {
   nouns: ReadonlySet<string>;
   verbs: ReadonlyMap<string, DeclaredVerb>;
   handlers: Record<string, ActionFn | undefined>;
-  retry?: import('../emitter/backoff.ts').BackoffOptions & { retries?: number };
+  retry?: BackoffOptions & { retries?: number };
   onSendError?: (error: unknown, action: string) => void;
   /** Registers the vocabulary on first write. */
   ready(): void;
@@ -65,12 +66,39 @@ function checkJson(input: unknown): Json | undefined {
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Builds send / try / do / action over the action runner, validating names against the vocabulary. */
-export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): AnalyticsActions {
-  const { nouns, verbs, handlers } = setup;
+/** `Startup.raise` → noun and verb, or `unknown_action` naming what is declared. */
+export function parseAction(
+  action: string,
+  nouns: ReadonlySet<string>,
+  verbs: ReadonlyMap<string, DeclaredVerb>,
+): { noun: string; verb: string } {
+  const dot = typeof action === 'string' ? action.indexOf('.') : -1;
+  const noun = dot > 0 ? action.slice(0, dot) : '';
+  const verb = dot > 0 ? action.slice(dot + 1) : '';
+  if (!nouns.has(noun) || !verbs.has(verb))
+    throw new AnalyticsError(
+      'unknown_action',
+      `unknown action "${String(action)}": use Noun.verb with a declared noun (${[...nouns].join(', ')}) and verb (${[...verbs.keys()].join(', ')})`,
+      'action',
+    );
+  return { noun, verb };
+}
 
-  // One runner handler per verb; it dispatches on the noun, so `Startup.raise` and `Idea.raise` differ.
-  const dispatch: ActionHandler = async ({ call, current, attempt }: HandlerContext) => {
+/** `Startup.raised` → `Startup.raise`, or `unknown_event` naming the declared event forms. */
+function actionOfEvent(event: string, verbs: ReadonlyMap<string, DeclaredVerb>): string {
+  const dot = typeof event === 'string' ? event.indexOf('.') : -1;
+  const past = dot > 0 ? event.slice(dot + 1) : '';
+  for (const [verb, forms] of verbs) if (forms.event === past) return `${event.slice(0, dot)}.${verb}`;
+  throw new AnalyticsError(
+    'unknown_event',
+    `unknown event "${String(event)}": use Noun.pastTense with a declared verb's event form (${[...verbs.values()].map((v) => v.event).join(', ')})`,
+    'event',
+  );
+}
+
+/** One runner handler per verb; it dispatches on the noun, so `Startup.raise` and `Idea.raise` differ. */
+function createDispatch(runtime: Runtime, handlers: ActionsSetup['handlers']): ActionHandler {
+  return async ({ call, current, attempt }: HandlerContext) => {
     const fn = handlers[`${call.type}.${call.verb}`];
     const currentData = isObject(current) ? current : null;
     if (!fn) return call.input ?? null;
@@ -84,6 +112,12 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
     });
     return next === undefined ? currentData : (next as Json);
   };
+}
+
+/** Builds send / try / do / action over the action runner, validating names against the vocabulary. */
+export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): AnalyticsActions {
+  const { nouns, verbs, handlers } = setup;
+  const dispatch = createDispatch(runtime, handlers);
   // The runner reads the current data only for verbs with a handler: register the dispatcher just there.
   const runnerHandlers: Record<string, ActionHandler> = {};
   const route = (action: string) => {
@@ -99,55 +133,26 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
   });
 
   function toCall(action: string, input: unknown, options: CallOptions): ActionCall {
-    const dot = typeof action === 'string' ? action.indexOf('.') : -1;
-    const noun = dot > 0 ? action.slice(0, dot) : '';
-    const verb = dot > 0 ? action.slice(dot + 1) : '';
-    if (!nouns.has(noun) || !verbs.has(verb))
-      throw new AnalyticsError(
-        'unknown_action',
-        `unknown action "${String(action)}": use Noun.verb with a declared noun (${[...nouns].join(', ')}) and verb (${[...verbs.keys()].join(', ')})`,
-        'action',
-      );
+    const { noun, verb } = parseAction(action, nouns, verbs);
     checkOptions(options);
     runtime.writable();
     runtime.ns();
     setup.ready();
-    const call: ActionCall = {
-      verb,
-      type: noun,
-      target: options.target,
-      input: checkJson(input),
-    };
+    const call: ActionCall = { verb, type: noun, target: options.target, input: checkJson(input) };
     for (const key of OPTION_TEXT) if (options[key] != null) call[key] = options[key];
     return call;
-  }
-
-  function actionOfEvent(event: string): string {
-    const dot = typeof event === 'string' ? event.indexOf('.') : -1;
-    const past = dot > 0 ? event.slice(dot + 1) : '';
-    for (const [verb, forms] of verbs) if (forms.event === past) return `${event.slice(0, dot)}.${verb}`;
-    throw new AnalyticsError(
-      'unknown_event',
-      `unknown event "${String(event)}": use Noun.pastTense with a declared verb's event form (${[...verbs.values()].map((v) => v.event).join(', ')})`,
-      'event',
-    );
   }
 
   const api: AnalyticsActions = {
     runner,
     send(event, data, options) {
-      runner.send(toCall(actionOfEvent(event), data, options));
+      runner.send(toCall(actionOfEvent(event, verbs), data, options));
     },
     async try(action, input, options) {
       const call = toCall(action, input, options);
       try {
-        const outcome = await runner.try(call);
-        return {
-          action: outcome.action,
-          seq: outcome.seq!,
-          version: outcome.version ?? null,
-          data: outcome.data,
-        };
+        const { seq, version, data, action: id } = await runner.try(call);
+        return { action: id, seq: seq!, version: version ?? null, data };
       } finally {
         runtime.afterWrite();
       }
@@ -158,7 +163,7 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
       return outcome;
     },
     action(action, fn) {
-      toCallName(action, nouns, verbs);
+      parseAction(action, nouns, verbs);
       if (typeof fn !== 'function')
         throw new AnalyticsError('invalid_config', `action "${action}" needs a handler function`, 'fn');
       if (handlers[action])
@@ -174,18 +179,4 @@ export function createAnalyticsActions(runtime: Runtime, setup: ActionsSetup): A
     },
   };
   return api;
-}
-
-function toCallName(
-  action: string,
-  nouns: ReadonlySet<string>,
-  verbs: ReadonlyMap<string, DeclaredVerb>,
-): void {
-  const [noun = '', verb = ''] = typeof action === 'string' ? action.split('.') : [];
-  if (!nouns.has(noun) || !verbs.has(verb))
-    throw new AnalyticsError(
-      'unknown_action',
-      `unknown action "${String(action)}": declare its noun and verb first`,
-      'action',
-    );
 }

@@ -59,140 +59,131 @@ function isBundle(value: unknown): value is StateBundle {
   return typeof value === 'object' && value !== null && (value as StateBundle).format === 1;
 }
 
-/** Builds compact / fork / moveTo and the receiving side of fork and move. */
-export function createLifecycle(
-  runtime: Runtime,
-  binding: ObjectNamespaceLike | undefined,
-  ready: () => void,
-  reset: () => void,
-): Lifecycle {
-  const storage = runtime.storage;
+/** What the lifecycle operations share. */
+interface LifecycleDeps {
+  runtime: Runtime;
+  binding: ObjectNamespaceLike | undefined;
+  /** Registers the declared vocabulary (before a write). */
+  ready(): void;
+  /** Forgets that the vocabulary was registered (after an import replaced it). */
+  reset(): void;
+}
 
-  async function publishLocation(ns: string, id: string, hint: string | null): Promise<void> {
-    if (runtime.ctx.id.name === ns) assignObject(storage, ns, id, hint);
-    else
-      await (requireBinding(binding, 'moveTo').getByName(ns) as LifecycleStubLike).receive({
-        kind: 'relocate',
-        ns,
-        id,
-        locationHint: hint,
-      });
+async function publishLocation(d: LifecycleDeps, ns: string, id: string, hint: string | null): Promise<void> {
+  if (d.runtime.ctx.id.name === ns) assignObject(d.runtime.storage, ns, id, hint);
+  else {
+    const home = requireBinding(d.binding, 'moveTo').getByName(ns) as LifecycleStubLike;
+    await home.receive({ kind: 'relocate', ns, id, locationHint: hint });
   }
+}
 
-  async function moveTo(locationHint?: string): Promise<{ id: string; seq: number | null }> {
-    const ns = runtime.ns();
-    const namespace = requireBinding(binding, 'moveTo');
-    const movedTo = readMeta(storage, 'moved_to');
-    if (movedTo) {
-      // A move whose objects-table update failed: publish it again.
-      await publishLocation(ns, movedTo, locationHint ?? null);
-      return { id: movedTo, seq: null };
-    }
-    runtime.writable();
-    await flushAll(runtime, 'moveTo');
-    const id = namespace.newUniqueId();
-    const text = id.toString();
-    // Export and retire in one synchronous step: no write can slip in between.
-    const bundle = exportState(storage);
-    const due = storage.sql.exec<{ action: number }>('SELECT action FROM _dotdo_due').toArray();
+async function moveTo(d: LifecycleDeps, locationHint?: string): Promise<{ id: string; seq: number | null }> {
+  const { runtime } = d;
+  const storage = runtime.storage;
+  const ns = runtime.ns();
+  const namespace = requireBinding(d.binding, 'moveTo');
+  const movedTo = readMeta(storage, 'moved_to');
+  if (movedTo) {
+    // A move whose objects-table update failed: publish it again.
+    await publishLocation(d, ns, movedTo, locationHint ?? null);
+    return { id: movedTo, seq: null };
+  }
+  runtime.writable();
+  await flushAll(runtime, 'moveTo');
+  const id = namespace.newUniqueId();
+  const text = id.toString();
+  // Export and retire in one synchronous step: no write can slip in between.
+  const bundle = exportState(storage);
+  const due = storage.sql.exec<{ action: number }>('SELECT action FROM _dotdo_due').toArray();
+  storage.transactionSync(() => {
+    markMoved(storage, text);
+    storage.sql.exec('DELETE FROM _dotdo_due'); // open `do` actions run in the new instance from now on
+  });
+  runtime.reset();
+  let seq: number | null;
+  try {
+    const target: LifecycleStubLike = namespace.get(id, locationHint ? { locationHint } : undefined);
+    ({ seq } = (await target.receive({ kind: 'move', bundle })) as { seq: number | null });
+  } catch (error) {
     storage.transactionSync(() => {
-      markMoved(storage, text);
-      storage.sql.exec('DELETE FROM _dotdo_due'); // open `do` actions run in the new instance from now on
+      unmarkMoved(storage);
+      for (const row of due)
+        storage.sql.exec('INSERT OR IGNORE INTO _dotdo_due (action) VALUES (?)', row.action);
     });
     runtime.reset();
-    let seq: number | null;
-    try {
-      const target: LifecycleStubLike = namespace.get(id, locationHint ? { locationHint } : undefined);
-      ({ seq } = (await target.receive({ kind: 'move', bundle })) as { seq: number | null });
-    } catch (error) {
-      storage.transactionSync(() => {
-        unmarkMoved(storage);
-        for (const row of due)
-          storage.sql.exec('INSERT OR IGNORE INTO _dotdo_due (action) VALUES (?)', row.action);
-      });
-      runtime.reset();
-      throw error;
-    }
-    await publishLocation(ns, text, locationHint ?? null);
-    await storage.deleteAlarm?.();
-    return { id: text, seq };
+    throw error;
   }
+  await publishLocation(d, ns, text, locationHint ?? null);
+  await storage.deleteAlarm?.();
+  return { id: text, seq };
+}
 
-  async function receive(message: LifecycleMessage): Promise<unknown> {
-    switch (message?.kind) {
-      case 'move': {
-        if (!isBundle(message.bundle))
-          throw new AnalyticsError('invalid_input', 'move: not a state bundle', 'bundle');
-        const result = importState(storage, message.bundle, 'move');
-        reset();
-        runtime.reset();
-        runtime.afterWrite();
-        return result;
-      }
-      case 'fork': {
-        if (!isBundle(message.bundle))
-          throw new AnalyticsError('invalid_input', 'fork: not a state bundle', 'bundle');
-        const result = importFork(storage, message.bundle, message.ns);
-        reset();
-        runtime.reset();
-        runtime.afterWrite();
-        return { ns: runtime.ns(), events: result.events };
-      }
-      case 'locate':
-        return locateObject(storage, String(message.ns));
-      case 'relocate':
-        if (typeof message.id !== 'string' || !/^[0-9a-f]{64}$/.test(message.id))
-          throw new AnalyticsError(
-            'invalid_input',
-            'relocate: id must be an object id (64 hex digits)',
-            'id',
-          );
-        assignObject(storage, String(message.ns), message.id, message.locationHint ?? null);
-        return null;
-      default:
-        throw new AnalyticsError(
-          'invalid_input',
-          'receive: kind must be move, fork, locate or relocate',
-          'kind',
-        );
+function imported<T>(d: LifecycleDeps, result: T): T {
+  d.reset();
+  d.runtime.reset();
+  d.runtime.afterWrite();
+  return result;
+}
+
+async function receive(d: LifecycleDeps, message: LifecycleMessage): Promise<unknown> {
+  const storage = d.runtime.storage;
+  switch (message?.kind) {
+    case 'move':
+      if (!isBundle(message.bundle))
+        throw new AnalyticsError('invalid_input', 'move: not a state bundle', 'bundle');
+      return imported(d, importState(storage, message.bundle, 'move'));
+    case 'fork': {
+      if (!isBundle(message.bundle))
+        throw new AnalyticsError('invalid_input', 'fork: not a state bundle', 'bundle');
+      const { events } = imported(d, importFork(storage, message.bundle, message.ns));
+      return { ns: d.runtime.ns(), events };
     }
+    case 'locate':
+      return locateObject(storage, String(message.ns));
+    case 'relocate':
+      if (typeof message.id !== 'string' || !/^[0-9a-f]{64}$/.test(message.id))
+        throw new AnalyticsError('invalid_input', 'relocate: id must be an object id (64 hex digits)', 'id');
+      assignObject(storage, String(message.ns), message.id, message.locationHint ?? null);
+      return null;
+    default:
+      throw new AnalyticsError(
+        'invalid_input',
+        'receive: kind must be move, fork, locate or relocate',
+        'kind',
+      );
   }
+}
 
+async function fork(d: LifecycleDeps, to: string): Promise<{ ns: string; events: number }> {
+  const from = d.runtime.ns();
+  if (typeof to !== 'string' || !URL_LIKE.test(to))
+    throw new AnalyticsError('invalid_input', `fork: to must be a namespace URL, got "${String(to)}"`, 'to');
+  if (to.replace(/\/+$/, '') === from)
+    throw new AnalyticsError('invalid_input', 'fork: a fork needs a namespace of its own', 'to');
+  const target: LifecycleStubLike = requireBinding(d.binding, 'fork').getByName(to);
+  const bundle = exportState(d.runtime.storage, { allowUnstreamed: true });
+  const result = (await target.receive({ kind: 'fork', bundle, ns: to })) as { ns: string; events: number };
+  d.runtime.writable();
+  recordLifecycle(d.runtime.storage, 'fork', { to: result.ns, events: result.events });
+  d.runtime.afterWrite();
+  return result;
+}
+
+/** Builds compact / fork / moveTo and the receiving side of fork and move. */
+export function createLifecycle(deps: LifecycleDeps): Lifecycle {
+  const { runtime } = deps;
   return {
     async compact(options = {}) {
       runtime.ns();
       runtime.writable();
       await flushAll(runtime, 'compact');
-      ready();
-      const result = compact(storage, options);
+      deps.ready();
+      const result = compact(runtime.storage, options);
       runtime.afterWrite();
       return result;
     },
-    async fork({ to }) {
-      const from = runtime.ns();
-      if (typeof to !== 'string' || !URL_LIKE.test(to))
-        throw new AnalyticsError(
-          'invalid_input',
-          `fork: to must be a namespace URL, got "${String(to)}"`,
-          'to',
-        );
-      if (to.replace(/\/+$/, '') === from)
-        throw new AnalyticsError('invalid_input', 'fork: a fork needs a namespace of its own', 'to');
-      const target: LifecycleStubLike = requireBinding(binding, 'fork').getByName(to);
-      const result = (await target.receive({
-        kind: 'fork',
-        bundle: exportState(storage, { allowUnstreamed: true }),
-        ns: to,
-      })) as {
-        ns: string;
-        events: number;
-      };
-      runtime.writable();
-      recordLifecycle(storage, 'fork', { to: result.ns, events: result.events });
-      runtime.afterWrite();
-      return result;
-    },
-    moveTo,
-    receive,
+    fork: ({ to }) => fork(deps, to),
+    moveTo: (locationHint) => moveTo(deps, locationHint),
+    receive: (message) => receive(deps, message),
   };
 }

@@ -69,6 +69,27 @@ function resolveSink(sink: RuntimeConfig['sink']): Sink<EventRow> {
   );
 }
 
+/** The namespace: bound in storage, else from the config, else the object's name if it is a URL. */
+function configuredNs(ctx: AnalyticsCtxLike, config: RuntimeConfig): string | undefined {
+  const bound = readMeta(ctx.storage, 'ns');
+  if (bound) return bound;
+  const given = typeof config.ns === 'function' ? config.ns() : config.ns;
+  if (given) return given;
+  return ctx.id.name && URL_LIKE.test(ctx.id.name) ? ctx.id.name : undefined;
+}
+
+/** After a crash or eviction mid-flush, the outbox may hold events with no alarm left to send them. */
+function rearmOnWake(ctx: AnalyticsCtxLike, runtime: Runtime, delay: number): void {
+  void ctx.blockConcurrencyWhile(async () => {
+    const waiting = ctx.storage.sql
+      .exec<{ n: number }>(
+        'SELECT (SELECT count(*) FROM events WHERE id > (SELECT streamedThrough FROM _dotdo_outbox)) + (SELECT count(*) FROM _dotdo_due) AS n',
+      )
+      .one().n;
+    if (waiting > 0) await runtime.schedule(Date.now() + delay);
+  });
+}
+
 /** Creates the runtime of one object and, at wake, re-arms an alarm that a crash may have lost. */
 export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Runtime {
   const storage = ctx.storage;
@@ -86,20 +107,12 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
   let flushFailures = 0;
   let boundNs: string | undefined;
 
-  function configuredNs(): string | undefined {
-    const bound = readMeta(storage, 'ns');
-    if (bound) return bound;
-    const given = typeof config.ns === 'function' ? config.ns() : config.ns;
-    if (given) return given;
-    return ctx.id.name && URL_LIKE.test(ctx.id.name) ? ctx.id.name : undefined;
-  }
-
   const runtime: Runtime = {
     ctx,
     storage,
     ns() {
       if (boundNs !== undefined) return boundNs;
-      const ns = configuredNs();
+      const ns = configuredNs(ctx, config);
       if (!ns)
         throw new AnalyticsError(
           'no_namespace',
@@ -160,14 +173,6 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
     },
   };
 
-  // After a crash or eviction mid-flush, the outbox may hold events with no alarm left to send them.
-  void ctx.blockConcurrencyWhile(async () => {
-    const waiting = storage.sql
-      .exec<{ n: number }>(
-        'SELECT (SELECT count(*) FROM events WHERE id > (SELECT streamedThrough FROM _dotdo_outbox)) + (SELECT count(*) FROM _dotdo_due) AS n',
-      )
-      .one().n;
-    if (waiting > 0) await runtime.schedule(Date.now() + delay);
-  });
+  rearmOnWake(ctx, runtime, delay);
   return runtime;
 }

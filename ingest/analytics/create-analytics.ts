@@ -1,11 +1,10 @@
-import { createBranch, listBranches } from '../store/branches.ts';
 import { pendingEvents } from '../store/outbox.ts';
 import { record } from '../store/record.ts';
-import { createAnalyticsActions } from './analytics-actions.ts';
+import { createAnalyticsActions, parseAction } from './analytics-actions.ts';
 import { createLifecycle } from './analytics-lifecycle.ts';
 import { type AnalyticsCtxLike, createRuntime } from './analytics-runtime.ts';
 import type { ActionFn, Analytics, AnalyticsConfig, HandlerInputs } from './analytics-types.ts';
-import { getThing, thingHistory } from './things-reads.ts';
+import { createReads } from './things-reads.ts';
 import { declareVocabulary, registerVerbs, type VerbsConfig } from './vocabulary.ts';
 import { createWorkflows } from './workflows.ts';
 
@@ -49,11 +48,7 @@ export function analytics<
   const verbs = declareVocabulary(config.nouns, config.verbs);
   const nouns = new Set<string>(config.nouns);
   const handlers: Record<string, ActionFn | undefined> = { ...(config.handlers as Record<string, ActionFn>) };
-  for (const name of Object.keys(handlers)) {
-    const [noun = '', verb = ''] = name.split('.');
-    if (!nouns.has(noun) || !verbs.has(verb))
-      throw new Error(`handlers.${name}: not a declared action (Noun.verb)`);
-  }
+  for (const name of Object.keys(handlers)) parseAction(name, nouns, verbs);
   const runtime = createRuntime(ctx, config);
   let registered = false;
   const ready = () => {
@@ -69,8 +64,13 @@ export function analytics<
     onSendError: config.onSendError,
     ready,
   });
-  const lifecycle = createLifecycle(runtime, config.binding, ready, () => {
-    registered = false;
+  const lifecycle = createLifecycle({
+    runtime,
+    binding: config.binding,
+    ready,
+    reset: () => {
+      registered = false;
+    },
   });
   const written = () => runtime.afterWrite();
   const writeReady = () => {
@@ -103,16 +103,7 @@ export function analytics<
       written();
       return recorded;
     },
-    things: {
-      get: (ref: string) => getThing(ctx.storage, ref),
-      history: (id: string, options?: { branch?: string | null; limit?: number }) =>
-        thingHistory(ctx.storage, id, options),
-    },
-    branches: {
-      create: (name: string, options: { from?: number; forkedFrom?: string } = {}) =>
-        createBranch(ctx.storage, { name, ...options }),
-      list: () => listBranches(ctx.storage),
-    },
+    ...createReads(ctx.storage),
     workflows: createWorkflows(ctx.storage, writeReady, written),
     flush: () => runtime.emitter().flush(),
     pending: () => pendingEvents(ctx.storage),

@@ -1,7 +1,8 @@
 import { RefNotFoundError, resolveRef, type ThingVersion } from '../refs/resolve-ref.ts';
+import { createBranch, listBranches } from '../store/branches.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { AnalyticsError } from './analytics-error.ts';
-import type { ThingHistoryEntry } from './analytics-types.ts';
+import type { Analytics, ThingHistoryEntry } from './analytics-types.ts';
 
 /** The version a ref names, or null when it names none (a malformed ref still throws a RefError). */
 export function getThing(storage: StorageLike, ref: string): ThingVersion | null {
@@ -61,4 +62,20 @@ export function thingHistory(
     verb: r.verb,
     actor: r.actor,
   }));
+}
+
+/** The read side of the `$`: things by ref and history, and branches. */
+export function createReads(
+  storage: StorageLike,
+): Pick<Analytics<string, Record<string, string>, unknown>, 'things' | 'branches'> {
+  return {
+    things: {
+      get: (ref) => getThing(storage, ref),
+      history: (id, options) => thingHistory(storage, id, options),
+    },
+    branches: {
+      create: (name, options = {}) => createBranch(storage, { name, ...options }),
+      list: () => listBranches(storage),
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { StorageLike } from '../storage-like.ts';
 import { type Json, nowMicros, type Recorded, record } from '../store/record.ts';
+import { inTransaction } from '../store/store-state.ts';
 import { AnalyticsError } from './analytics-error.ts';
 
 /** The part of a Cloudflare Workflow instance the helper reads. */
@@ -56,8 +57,56 @@ function message(error: unknown): string {
   return 'the workflow failed';
 }
 
+function settled(storage: StorageLike, id: string): boolean {
+  storage.sql.exec(TABLE);
+  const query = 'SELECT count(*) AS n FROM _dotdo_workflows WHERE id = ? AND settledAt IS NOT NULL';
+  return storage.sql.exec<{ n: number }>(query, id).one().n > 0;
+}
+
+/** Records how an instance ended, once: the event and the settled mark in one transaction. */
+function recordOutcome(
+  storage: StorageLike,
+  instanceId: string,
+  outcome: WorkflowSettlement,
+): Recorded | null {
+  if (typeof instanceId !== 'string' || !ID.test(instanceId))
+    throw new AnalyticsError(
+      'invalid_input',
+      `workflow id "${String(instanceId)}" is not an instance id`,
+      'instanceId',
+    );
+  if (outcome?.status !== 'completed' && outcome?.status !== 'failed')
+    throw new AnalyticsError(
+      'invalid_input',
+      'outcome.status must be "completed" or "failed"',
+      'outcome.status',
+    );
+  return inTransaction(storage, () => {
+    if (settled(storage, instanceId)) return null;
+    const failed = outcome.status === 'failed';
+    const recorded = record(storage, {
+      verb: failed ? 'fail' : 'complete',
+      type: 'Workflow',
+      target: `workflows/${instanceId}`,
+      data: failed ? { status: 'failed' } : { status: 'completed', output: outcome.output ?? null },
+      status: failed ? 'failed' : 'completed',
+      error: failed ? { message: outcome.error } : undefined,
+      workflowId: instanceId,
+    });
+    storage.sql.exec(
+      `INSERT INTO _dotdo_workflows (id, status, startedAt, settledAt) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, settledAt = excluded.settledAt`,
+      instanceId,
+      outcome.status,
+      nowMicros(),
+      nowMicros(),
+    );
+    return recorded;
+  });
+}
+
 /**
- * Creates the workflow helper of one object; `write` runs after each recorded event (arms the alarm).
+ * Creates the workflow helper of one object; `written` runs after each recorded event (arms the alarm).
  *
  * @example
  * ```ts
@@ -68,48 +117,9 @@ function message(error: unknown): string {
  */
 export function createWorkflows(storage: StorageLike, ready: () => void, written: () => void): WorkflowsApi {
   const sql = storage.sql;
-  function settled(id: string): boolean {
-    sql.exec(TABLE);
-    const query = 'SELECT count(*) AS n FROM _dotdo_workflows WHERE id = ? AND settledAt IS NOT NULL';
-    return sql.exec<{ n: number }>(query, id).one().n > 0;
-  }
-
-  function recordOutcome(instanceId: string, outcome: WorkflowSettlement): Recorded | null {
-    if (typeof instanceId !== 'string' || !ID.test(instanceId))
-      throw new AnalyticsError(
-        'invalid_input',
-        `workflow id "${String(instanceId)}" is not an instance id`,
-        'instanceId',
-      );
-    if (outcome?.status !== 'completed' && outcome?.status !== 'failed')
-      throw new AnalyticsError(
-        'invalid_input',
-        'outcome.status must be "completed" or "failed"',
-        'outcome.status',
-      );
+  function recordOnce(instanceId: string, outcome: WorkflowSettlement): Recorded | null {
     ready();
-    const done = storage.transactionSync(() => {
-      if (settled(instanceId)) return null;
-      const failed = outcome.status === 'failed';
-      const recorded = record(storage, {
-        verb: failed ? 'fail' : 'complete',
-        type: 'Workflow',
-        target: `workflows/${instanceId}`,
-        data: failed ? { status: 'failed' } : { status: 'completed', output: outcome.output ?? null },
-        status: failed ? 'failed' : 'completed',
-        error: failed ? { message: outcome.error } : undefined,
-        workflowId: instanceId,
-      });
-      sql.exec(
-        `INSERT INTO _dotdo_workflows (id, status, startedAt, settledAt) VALUES (?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, settledAt = excluded.settledAt`,
-        instanceId,
-        outcome.status,
-        nowMicros(),
-        nowMicros(),
-      );
-      return recorded;
-    });
+    const done = recordOutcome(storage, instanceId, outcome);
     if (done) written();
     return done;
   }
@@ -118,7 +128,7 @@ export function createWorkflows(storage: StorageLike, ready: () => void, written
     async start(binding, options = {}) {
       ready();
       const instance = await binding.create({ id: options.id, params: options.params });
-      storage.transactionSync(() => {
+      inTransaction(storage, () => {
         sql.exec(TABLE);
         record(storage, {
           verb: 'start',
@@ -144,7 +154,7 @@ export function createWorkflows(storage: StorageLike, ready: () => void, written
       const { status, error, output } = await instance.status();
       if (status === 'complete') {
         const outcome = { status: 'completed' as const, output: jsonOrNull(output) };
-        recordOutcome(instance.id, outcome);
+        recordOnce(instance.id, outcome);
         return outcome;
       }
       if (TERMINAL_FAILED.has(status)) {
@@ -152,11 +162,11 @@ export function createWorkflows(storage: StorageLike, ready: () => void, written
           status: 'failed' as const,
           error: status === 'terminated' ? 'terminated' : message(error),
         };
-        recordOutcome(instance.id, outcome);
+        recordOnce(instance.id, outcome);
         return outcome;
       }
       return null;
     },
-    record: recordOutcome,
+    record: recordOnce,
   };
 }
