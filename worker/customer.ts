@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { analytics, type LifecycleMessage } from '../ingest/index.ts';
 import { deployment, type Env } from './env.ts';
+import { pay } from './payments.ts';
 
 /** The second example object: one customer per namespace (its `profile`); charges are durable. */
 export class Customer extends DurableObject<Env> {
@@ -9,11 +10,7 @@ export class Customer extends DurableObject<Env> {
     verbs: { create: 'created', charge: 'charged' },
     handlers: {
       'Customer.charge': async (input: { cents: number }, { current, ns }) => {
-        const paid = await fetch(`${this.env.PAYMENTS_URL}/charges`, {
-          method: 'POST',
-          body: JSON.stringify({ customer: ns, cents: input.cents }),
-        });
-        if (!paid.ok) throw new Error(`payments answered ${paid.status}`);
+        await pay(this.env, ns, input.cents);
         return { ...current, paidCents: Number(current?.paidCents ?? 0) + input.cents };
       },
     },

@@ -1,18 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import { analytics, type LifecycleMessage, type RecordInput } from '../ingest/index.ts';
-import { demoWorkload } from './demo-workload.ts';
+import { seedDemo } from './demo-workload.ts';
 import { deployment, type Env } from './env.ts';
 
 export type { Env } from './env.ts';
 
 /**
- * The example Durable Object: one namespace (the URL it is reached by, or moved with), its versioned
- * things and actions in SQLite, its events streamed from the alarm — all through `$`.
- *
- * @example
- * ```ts
- * await env.STARTUP.getByName('https://acme.startups.studio').raise('acme', 5_000_000);
- * ```
+ * The example Durable Object: one namespace, its versioned things and actions, its events streamed
+ * from the alarm — all through `$`. E.g. `env.STARTUP.getByName('https://acme.startups.studio').raise('acme', 5)`.
  */
 export class Startup extends DurableObject<Env> {
   $ = analytics(this.ctx, {
@@ -38,15 +33,12 @@ export class Startup extends DurableObject<Env> {
   raise(target: string, amount: number) {
     return this.$.do('Startup.raise', { amount }, { target });
   }
-  /** The HTTP routes' calls name the namespace; `$` checks it is this object's. */
+  /** The HTTP routes name the namespace; `bind` checks it is this object's. */
   record(ns: string, input: RecordInput) {
     return this.$.bind(ns).record(input);
   }
   seed(ns: string, count: number) {
-    const $ = this.$.bind(ns);
-    let lastSeq = 0;
-    for (const input of demoWorkload(count)) lastSeq = $.record(input).seq;
-    return { recorded: count, lastSeq };
+    return seedDemo(this.$.bind(ns), count);
   }
   flush(ns: string) {
     return this.$.bind(ns).flush();

@@ -175,3 +175,62 @@ describe('declared verbs', () => {
     expect(error).toMatchObject({ code: 'no_namespace' });
   });
 });
+
+describe('reads and branches', () => {
+  it('reads a branch apart from main, and history per branch', async () => {
+    const ns = 'https://branches.analytics.example.com';
+    await runInDurableObject(startup(ns), async (instance) => {
+      const $ = instance.$;
+      await $.try('Startup.create', { name: 'Acme' }, { target: 'acme' });
+      expect($.branches.create('experiment')).toMatchObject({ name: 'experiment', base: 1 });
+      await $.try('Startup.raise', { amount: 9 }, { target: 'acme', branch: 'experiment' });
+      expect($.things.get('acme')?.data).toEqual({ name: 'Acme' });
+      expect($.things.get('acme@experiment')?.data).toEqual({ name: 'Acme', raised: 9 });
+      expect($.things.history('acme').map((v) => v.verb)).toEqual(['create']);
+      expect($.things.history('acme', { branch: 'experiment' })).toMatchObject([
+        { version: 2, verb: 'raise' },
+      ]);
+      expect($.branches.list().map((b) => b.name)).toEqual(['experiment']);
+      expect(() => $.things.get('acme@@')).toThrow(/ref "acme@@"/);
+      expect(() => $.things.history('acme', { limit: 0 })).toThrow(AnalyticsError);
+    });
+  });
+});
+
+describe('hostile calls', () => {
+  it('refuses malformed lifecycle messages and writes on a missing binding, changing nothing', async () => {
+    const ns = 'https://hostile.analytics.example.com';
+    const result = await runInDurableObject(startup(ns), async (instance, state) => {
+      const $ = instance.$;
+      await $.try('Startup.create', {}, { target: 'acme' });
+      const codes: unknown[] = [];
+      for (const message of [
+        null,
+        { kind: 'explode' },
+        { kind: 'move', bundle: { format: 9 } },
+        { kind: 'relocate', ns, id: 'x' },
+      ])
+        codes.push(await $.receive(message as never).catch((e: AnalyticsError) => `${e.code}:${e.field}`));
+      const noBinding = analytics(state, { nouns: ['Startup'], verbs: { create: 'created' }, ns });
+      codes.push(await noBinding.moveTo('weur').catch((e: AnalyticsError) => e.code));
+      codes.push(
+        await noBinding.fork({ to: 'https://other.example.com' }).catch((e: AnalyticsError) => e.code),
+      );
+      codes.push(await $.fork({ to: 'not a url' }).catch((e: AnalyticsError) => `${e.code}:${e.field}`));
+      return { codes, head: $.things.get('acme')?.version, moved: await $.receive({ kind: 'locate', ns }) };
+    });
+    expect(result).toEqual({
+      codes: [
+        'invalid_input:kind',
+        'invalid_input:kind',
+        'invalid_input:bundle',
+        'invalid_input:id',
+        'no_binding',
+        'no_binding',
+        'invalid_input:to',
+      ],
+      head: 1,
+      moved: null,
+    });
+  });
+});

@@ -1,4 +1,6 @@
 import readme from '../../README.md?raw';
+import customer from '../../worker/customer.ts?raw';
+import startup from '../../worker/startup.ts?raw';
 import example from './readme-example.ts?raw';
 import { describe, expect, it } from 'vitest';
 
@@ -22,5 +24,13 @@ describe('README', () => {
       'No order across namespaces',
     ])
       expect(section).toContain(guarantee);
+  });
+
+  it('keeps the example objects small: the wiring is one call', () => {
+    const lines = (text: string) => text.trimEnd().split('\n').length;
+    expect(lines(startup)).toBeLessThanOrEqual(65);
+    expect(lines(customer)).toBeLessThanOrEqual(35);
+    for (const text of [startup, customer])
+      expect(text).not.toMatch(/storage\.sql|setAlarm|createEmitter|createActions/);
   });
 });
