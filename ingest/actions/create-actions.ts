@@ -151,14 +151,17 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
     call: ActionCall,
     attempt: number,
     startedAt: number,
+    inserted = false,
   ): Promise<ActionOutcome> {
     inflight.add(actionId);
     try {
-      sql.exec(
-        "UPDATE actions SET status = 'running', attempts = ?, nextAttemptAt = NULL WHERE id = ?",
-        attempt,
-        actionId,
-      );
+      // A fresh action was inserted as running (attempt 1) already.
+      if (!inserted)
+        sql.exec(
+          "UPDATE actions SET status = 'running', attempts = ?, nextAttemptAt = NULL WHERE id = ?",
+          attempt,
+          actionId,
+        );
       let data: Json;
       try {
         data = await run(call, attempt);
@@ -220,9 +223,9 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
         const ids = lastIds(storage, state);
         const id = ids.action + 1;
         sql.exec(
-          `INSERT INTO actions (id, verb, actor, target, durability, status, options, requestId, sessionId, workflowId,
-             correlationId, type, createdAt, startedAt, ts)
-           VALUES (?, ?, ?, ?, 'do', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO actions (id, verb, actor, target, durability, status, attempts, options, requestId, sessionId,
+             workflowId, correlationId, type, createdAt, startedAt, ts)
+           VALUES (?, ?, ?, ?, 'do', 'running', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           id,
           verb,
           call.actor ?? null,
@@ -241,7 +244,7 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
         ids.action = id;
         return id;
       });
-      return attemptDo(actionId, call, 1, startedAt);
+      return attemptDo(actionId, call, 1, startedAt, true);
     },
     async runDue(nowMs = Date.now()) {
       const due = sql
