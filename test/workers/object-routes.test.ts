@@ -1,6 +1,7 @@
-import { exports } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { failPayments } from './helpers.ts';
+import { eventually, failPayments, lakeEvents } from './helpers.ts';
 
 const post = (path: string, body: unknown) =>
   exports.default.fetch(`http://worker${path}`, {
@@ -17,6 +18,20 @@ describe('object routes', () => {
     await failPayments(`https://${host}`, 1);
     const charged = await post(`/customers/${host}/charge`, { cents: 250 });
     expect(await charged.json()).toMatchObject({ status: 'retrying', error: 'payments answered 503' });
+    // The retry runs from the alarm, which also streams what is pending; wait for it, so nothing of
+    // this test is still in flight when the next one starts.
+    const ns = `https://${host}`;
+    const rows = await eventually(async () => {
+      const landed = await lakeEvents(ns);
+      return landed.length === 2 ? landed : null;
+    });
+    expect(rows.map((r) => [r.event, r.durability, r.status])).toEqual([
+      ['Customer.created', 'try', 'completed'],
+      ['Customer.charged', 'do', 'completed'],
+    ]);
+    await runInDurableObject(env.CUSTOMER!.getByName(ns), (instance) =>
+      expect(instance.$.things.get('profile')?.data).toEqual({ email: 'ada@example.com', paidCents: 250 }),
+    );
   });
 
   it('answers every bad request with the JSON error shape, naming the field', async () => {
