@@ -111,6 +111,9 @@ export async function handleObjectRoute(request: Request, env: Env): Promise<Res
     }
     return fail(404, 'no_route', `no route ${operation} for ns`);
   } catch (error) {
-    return fail(409, 'refused', (error as Error).message);
+    const message = (error as Error).message;
+    // Errors cross RPC as name and message: a malformed ref is the caller's, anything else a refusal.
+    if (operation === 'things' && /\bref "/.test(message)) return fail(400, 'invalid_ref', message, 'ref');
+    return fail(409, 'refused', message);
   }
 }

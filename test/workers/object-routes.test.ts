@@ -53,6 +53,11 @@ describe('object routes', () => {
       ]);
       expect(answer.error.message.length).toBeGreaterThan(0);
     }
+    const malformed = await exports.default.fetch('http://worker/ns/x.example.com/things/acme@@');
+    expect([malformed.status, ((await malformed.json()) as { error: { code: string } }).error.code]).toEqual([
+      400,
+      'invalid_ref',
+    ]);
     const missing = await exports.default.fetch('http://worker/ns/x.example.com/things/nobody');
     expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([
       404,
