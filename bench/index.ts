@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchAnalytics } from './analytics.bench.ts';
 import { benchDoIngest } from './do-ingest.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { type BenchReport, describeMachine } from './machine.ts';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'r2sql-stand-in': benchR2SqlStandIn,
   ingest: benchIngest,
   'do-ingest': benchDoIngest,
+  analytics: benchAnalytics,
 };
 
 const only = process.argv.slice(2);

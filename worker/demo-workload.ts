@@ -1,4 +1,4 @@
-import type { RecordInput } from '../ingest/index.ts';
+import type { RecordInput, Recorded } from '../ingest/index.ts';
 
 const VERBS = ['create', 'update', 'update', 'publish', 'archive'] as const;
 const NOUNS = ['Startup', 'Idea', 'Customer', 'Order'] as const;
@@ -31,4 +31,22 @@ export function* demoWorkload(
       ts: endMicros - span + Math.floor((span * (i + 1)) / (count + 1)),
     };
   }
+}
+
+/**
+ * Records the demo workload through a `$` (or anything with `record`): `count` actions over the past hours.
+ *
+ * @example
+ * ```ts
+ * import { seedDemo } from './demo-workload.ts';
+ * seedDemo(this.$, 500); // { recorded: 500, lastSeq: 500 }
+ * ```
+ */
+export function seedDemo(
+  $: { record(input: RecordInput): Recorded },
+  count: number,
+): { recorded: number; lastSeq: number } {
+  let lastSeq = 0;
+  for (const input of demoWorkload(count)) lastSeq = $.record(input).seq;
+  return { recorded: count, lastSeq };
 }

@@ -1,11 +1,12 @@
 /**
- * The deployable example Worker: the Startup Durable Object and its HTTP routes.
+ * The deployable example Worker: the Startup and Customer Durable Objects and their HTTP routes.
  *
  * @module
  */
 import type { Env } from './startup.ts';
 import { handle } from './routes.ts';
 
+export { Customer } from './customer.ts';
 export { type Env, Startup } from './startup.ts';
 
 export default {

@@ -3,6 +3,7 @@ import { type RecordInput, RecordInputError, validateRecordInput } from '../inge
 import { ACTION_STATUSES, DURABILITIES } from '../schemas/index.ts';
 import { errorResponse, toErrorResponse } from './error-response.ts';
 import { lakeEngine, latestEvents } from './lake-queries.ts';
+import { currentObject, handleObjectRoute } from './object-routes.ts';
 import type { Env } from './startup.ts';
 
 const json = z.json();
@@ -75,7 +76,7 @@ function intParam(url: URL, name: string, fallback: number, max: number): number
 }
 
 async function read(operation: string, url: URL, env: Env, ns: string): Promise<Response> {
-  const stub = env.STARTUP.getByName(ns);
+  const stub = await currentObject(env.STARTUP, ns);
   if (operation === 'pending') return answer(200, await stub.status(ns));
   if (operation === 'dead-letters') {
     const limit = intParam(url, 'limit', 100, 1000);
@@ -117,7 +118,7 @@ function checkActions(ns: string, inputs: RecordInput[], many: boolean): Respons
 }
 
 async function write(operation: string, request: Request, env: Env, ns: string): Promise<Response> {
-  const stub = env.STARTUP.getByName(ns);
+  const stub = await currentObject(env.STARTUP, ns);
   if (operation === 'flush') return answer(200, await stub.flush(ns));
   const body = await readJson(request);
   if (typeof body === 'symbol')
@@ -153,6 +154,8 @@ async function write(operation: string, request: Request, env: Env, ns: string):
  * ```
  */
 export async function handle(request: Request, env: Env): Promise<Response> {
+  const routed = await handleObjectRoute(request, env);
+  if (routed) return routed;
   const url = new URL(request.url);
   const match = ROUTE.exec(url.pathname);
   if (!match)

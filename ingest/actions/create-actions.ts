@@ -2,7 +2,7 @@ import { canonicalJson } from '../../lake/chain/index.ts';
 import { type BackoffOptions, backoffDelay } from '../emitter/backoff.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { type Json, nowMicros, type Recorded } from '../store/record.ts';
-import { inTransaction, lastIds, storeState } from '../store/store-state.ts';
+import { chainHead, dropCachesOnError, inTransaction, lastIds, storeState } from '../store/store-state.ts';
 import {
   type ActionWrite,
   actionWrite,
@@ -79,7 +79,11 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
   const inflight = new Set<number>();
   const sql = storage.sql;
 
-  const handlerFor = (verb: string): ActionHandler => handlers[verb] ?? (({ call }) => call.input ?? null);
+  // Without a handler the new data is the input: no need to read the current data first.
+  const run = (call: ActionCall, attempt: number): Json | Promise<Json> => {
+    const handler = handlers[call.verb];
+    return handler ? handler({ call, current: currentData(call), attempt }) : (call.input ?? null);
+  };
 
   function currentData(call: ActionCall): Json | null {
     const version = currentVersion(storage, call.target, call.branch ?? null);
@@ -110,9 +114,17 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
     outcome: Omit<ActionOutcome, 'action'>,
     actionId?: number,
   ): ActionOutcome {
-    const written = inTransaction(storage, () =>
-      writeAction(storage, storeState(storage), { ...write, actionId }),
-    );
+    const state = storeState(storage);
+    const run = () => writeAction(storage, state, { ...write, actionId });
+    // As in record(): a new action whose verb and noun are known and that writes no branch head or
+    // checkpoint is one INSERT, atomic by itself; anything more needs a transaction.
+    const single =
+      actionId === undefined &&
+      write.branch === null &&
+      state.verbs.has(write.verb) &&
+      state.nouns.has(write.type) &&
+      (chainHead(storage, state).seq + 1) % state.checkpointEvery !== 0;
+    const written = single ? dropCachesOnError(storage, run) : inTransaction(storage, run);
     return { ...outcome, action: written.action, seq: written.seq, version: written.version };
   }
 
@@ -120,7 +132,7 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
     const startedAt = nowMicros();
     let data: Json;
     try {
-      data = await handlerFor(call.verb)({ call, current: currentData(call), attempt: 1 });
+      data = await run(call, 1);
     } catch (error) {
       const write = {
         ...toWrite(call, durability, startedAt),
@@ -139,17 +151,20 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
     call: ActionCall,
     attempt: number,
     startedAt: number,
+    inserted = false,
   ): Promise<ActionOutcome> {
     inflight.add(actionId);
     try {
-      sql.exec(
-        "UPDATE actions SET status = 'running', attempts = ?, nextAttemptAt = NULL WHERE id = ?",
-        attempt,
-        actionId,
-      );
+      // A fresh action was inserted as running (attempt 1) already.
+      if (!inserted)
+        sql.exec(
+          "UPDATE actions SET status = 'running', attempts = ?, nextAttemptAt = NULL WHERE id = ?",
+          attempt,
+          actionId,
+        );
       let data: Json;
       try {
-        data = await handlerFor(call.verb)({ call, current: currentData(call), attempt });
+        data = await run(call, attempt);
       } catch (error) {
         if (attempt <= retries) {
           const at = Date.now() + backoffDelay(attempt, config.retry);
@@ -208,9 +223,9 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
         const ids = lastIds(storage, state);
         const id = ids.action + 1;
         sql.exec(
-          `INSERT INTO actions (id, verb, actor, target, durability, status, options, requestId, sessionId, workflowId,
-             correlationId, type, createdAt, startedAt, ts)
-           VALUES (?, ?, ?, ?, 'do', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO actions (id, verb, actor, target, durability, status, attempts, options, requestId, sessionId,
+             workflowId, correlationId, type, createdAt, startedAt, ts)
+           VALUES (?, ?, ?, ?, 'do', 'running', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           id,
           verb,
           call.actor ?? null,
@@ -229,7 +244,7 @@ export function createActions(storage: StorageLike, config: ActionsConfig = {}):
         ids.action = id;
         return id;
       });
-      return attemptDo(actionId, call, 1, startedAt);
+      return attemptDo(actionId, call, 1, startedAt, true);
     },
     async runDue(nowMs = Date.now()) {
       const due = sql

@@ -5,5 +5,7 @@ export {
   importFork,
   importState,
   markMoved,
+  recordLifecycle,
+  unmarkMoved,
   type StateBundle,
 } from './transfer.ts';

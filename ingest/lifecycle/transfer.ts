@@ -74,10 +74,16 @@ function insertAll(storage: StorageLike, table: string, rows: Row[]): void {
 function requireFresh(storage: StorageLike): void {
   migrate(storage);
   const used = storage.sql
-    .exec<{ n: number }>('SELECT (SELECT count(*) FROM things) + (SELECT count(*) FROM events) AS n')
+    .exec<{ n: number }>(
+      'SELECT (SELECT count(*) FROM things) + (SELECT count(*) FROM events) + (SELECT count(*) FROM actions) AS n',
+    )
     .one().n;
   if (used > 0)
     throw new Error('import: the target storage already holds things or events; import into a fresh object');
+  // Nouns and verbs a fresh object registered up front (declared vocabulary) give way to the bundle's.
+  storage.sql.exec('DELETE FROM verbs');
+  storage.sql.exec('DELETE FROM nouns');
+  dropStoreState(storage);
 }
 
 /** How an imported bundle is taken in. */
@@ -136,7 +142,46 @@ export function importState(
 /** Marks the source of a move read-only: its namespace now lives elsewhere. */
 export function markMoved(storage: StorageLike, to: string): void {
   writeMeta(storage, 'read_only', `the namespace moved to ${to}`);
+  writeMeta(storage, 'moved_to', to);
   dropStoreState(storage);
+}
+
+/**
+ * Undoes {@link markMoved} after a move whose target refused the state: this object keeps the namespace.
+ *
+ * @example
+ * ```ts
+ * import { markMoved, unmarkMoved } from './transfer.ts';
+ * markMoved(ctx.storage, id);
+ * try { await target.receive({ kind: 'move', bundle }); } catch (e) { unmarkMoved(ctx.storage); throw e; }
+ * ```
+ */
+export function unmarkMoved(storage: StorageLike): void {
+  storage.sql.exec(`DELETE FROM ${META_TABLE} WHERE key IN ('read_only', 'moved_to')`);
+  dropStoreState(storage);
+}
+
+/**
+ * Records an event about the object itself (`Namespace.forked`, …): no version, the payload as data.
+ *
+ * @example
+ * ```ts
+ * import { recordLifecycle } from './transfer.ts';
+ * recordLifecycle(ctx.storage, 'fork', { to: 'https://acme-labs.startups.studio' });
+ * ```
+ */
+export function recordLifecycle(
+  storage: StorageLike,
+  verb: string,
+  payload: unknown,
+  actor: string | null = null,
+): { seq: number } {
+  const state = storeState(storage);
+  if (state.ns === null) throw new Error(`${verb}: bind a namespace first`);
+  const ns = state.ns;
+  return inTransaction(storage, () => ({
+    seq: writeAction(storage, state, { ...lifecycleWrite(ns, verb, nowMicros(), payload), actor }).seq,
+  }));
 }
 
 /** An event about the object itself (moved, compacted, forked, replicated): no version, a payload. */

@@ -22,7 +22,7 @@ describe('DO record → emitter → Pipelines stand-in → Parquet → DuckDB', 
         }
         const flushed = await stub.flush(ns);
         expect(flushed.sent).toBe(100);
-        expect(await stub.pending(ns)).toBe(0);
+        expect((await stub.status(ns)).pending).toBe(0);
       }),
     );
     const rolled = await roll();
@@ -81,7 +81,7 @@ describe('DO record → emitter → Pipelines stand-in → Parquet → DuckDB', 
       ),
     );
     expect(failure).toMatch(/answered 500/);
-    expect(await stub.pending(ns)).toBe(7);
+    expect((await stub.status(ns)).pending).toBe(7);
 
     expect(await stub.flush(ns)).toMatchObject({ sent: 7, batches: 1, deadLettered: 0 });
     expect(await stub.flush(ns)).toMatchObject({ sent: 0, batches: 0 });

@@ -18,7 +18,13 @@ it('delivers every event of 10,000 actions across 20 DOs through a 30 % failing 
   let rounds = 0;
   let aborts = 0;
   for (; rounds < 400; rounds++) {
-    const pending = await Promise.all(namespaces.map((ns) => stub(ns).pending(ns)));
+    const pending = await Promise.all(
+      namespaces.map((ns) =>
+        stub(ns)
+          .status(ns)
+          .then((s) => s.pending),
+      ),
+    );
     if (pending.every((n) => n === 0)) break;
     // Each round runs every object's alarm (flush, retrying with backoff on failure); every other
     // round all objects are aborted at a random point, typically in the middle of a flush.

@@ -46,3 +46,40 @@ export async function injectedFaults(): Promise<{ before: number; after: number 
     }
   ).injected;
 }
+
+/** Queues `times` failures of the payments API for one customer. */
+export async function failPayments(customer: string, times: number): Promise<void> {
+  const response = await fetch(`${inject('paymentsUrl')}/_admin/fail`, {
+    method: 'POST',
+    body: JSON.stringify({ customer, times }),
+  });
+  if (!response.ok) throw new Error(`could not queue payment failures: ${await response.text()}`);
+}
+
+/** How many charge calls the payments API saw for one customer. */
+export async function paymentAttempts(customer: string): Promise<number> {
+  const attempts = (await (await fetch(`${inject('paymentsUrl')}/attempts`)).json()) as Record<
+    string,
+    number
+  >;
+  return attempts[customer] ?? 0;
+}
+
+/** Lake rows of one namespace, oldest seq first (duplicates included). */
+export async function lakeEvents(ns: string): Promise<Record<string, unknown>[]> {
+  await roll();
+  return lakeQuery(
+    `SELECT * FROM analytics.events WHERE ns = '${ns.replace(/'/g, "''")}' ORDER BY seq LIMIT 100000`,
+  );
+}
+
+/** Waits until `check` holds (polling), or fails after `ms`. */
+export async function eventually<T>(check: () => T | Promise<T>, ms = 5000): Promise<NonNullable<T>> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

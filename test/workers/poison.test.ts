@@ -28,7 +28,7 @@ describe('a poison record cannot block a namespace', () => {
     const ns = `https://${host}`;
     const stub = env.STARTUP.getByName(ns);
     await runInDurableObject(stub, async (instance, state) => {
-      instance.pending(ns); // binds the namespace and the Worker's emitter (100 rows per batch)
+      instance.status(ns); // binds the namespace and the Worker's emitter (100 rows per batch)
       await state.storage.setAlarm(Date.now() + 3_600_000); // as the Worker's writes do
       for (let n = 1; n <= 1000; n++) {
         if (POISON.includes(n)) writeUnchecked(state.storage, n);

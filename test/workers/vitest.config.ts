@@ -14,6 +14,7 @@ export default defineProject({
           FLUSH_DELAY_MS: '3600000',
           EMITTER_BATCH_ROWS: '100',
           R2_SQL_ENDPOINT: inject('stackUrl'),
+          PAYMENTS_URL: inject('paymentsUrl'),
         },
       },
     })),
