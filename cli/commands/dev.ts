@@ -18,6 +18,7 @@ const flags = z.object({
   dos: z.coerce.number().int().min(1).max(1000).default(20),
   actions: z.coerce.number().int().min(1).max(100_000).default(500),
   exit: z.boolean().default(false),
+  faults: z.boolean().default(false),
 });
 
 const help = `flags:
@@ -28,7 +29,8 @@ const help = `flags:
   --demo            drive the demo workload and print the hourly view
   --dos N           demo: Durable Objects, default 20
   --actions N       demo: actions per Durable Object, default 500
-  --exit            stop after the demo instead of serving until Ctrl-C`;
+  --exit            stop after the demo instead of serving until Ctrl-C
+  --faults          enable fault injection (POST /_admin/faults) for testing clients`;
 
 /** `dotdo-analytics dev`: the local stack — stand-ins, the Worker in workerd, and optionally the demo. */
 export const command: Command = {
@@ -39,7 +41,12 @@ export const command: Command = {
     const started = performance.now();
     const dataDir = options.demo ? join(options.dataDir, 'demo') : options.dataDir;
     if (options.demo) await rm(dataDir, { recursive: true, force: true });
-    const stack = await startLocalStack({ dataDir, port: options.port, token: options.token });
+    const stack = await startLocalStack({
+      dataDir,
+      port: options.port,
+      token: options.token,
+      faults: options.faults,
+    });
     const worker = await startWorker({
       dataDir,
       port: options.workerPort,

@@ -14,7 +14,12 @@ declare module 'vitest' {
 /** Starts the real local stand-ins on a free loopback port for the workerd tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dotdo-workers-'));
-  const stack = await startLocalStack({ dataDir, port: 0, pipelines: { rollIntervalMs: 3_600_000 } });
+  const stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    faults: true,
+    pipelines: { rollIntervalMs: 3_600_000 },
+  });
   project.provide('stackUrl', stack.url);
   return async () => {
     await stack.close();

@@ -14,12 +14,13 @@ let streamUrl: string;
 interface Stats {
   accepted: number;
   rejected: number;
+  invalid: number;
   requestsRejected: number;
   buffered: number;
 }
 
 async function stats(): Promise<Stats> {
-  const response = await fetch(`${stack.url}/_admin/stats`);
+  const response = await fetch(`${stack.url}/_admin/stats`, { headers: auth });
   expect(response.status).toBe(200);
   return ((await response.json()) as Record<string, Stats>).events!;
 }
@@ -96,6 +97,7 @@ describe('Pipelines stand-in: bad input, each a clear error and each counted in 
       400,
       /3 of 4 records do not match the events schema; none kept/,
     );
+    expect(answer.body).toMatchObject({ code: 'schema_mismatch', rejected: [1, 2, 3] });
     expect(answer.body.details).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ index: 1, field: 'id', message: expect.stringMatching(/URL/) }),
@@ -103,16 +105,26 @@ describe('Pipelines stand-in: bad input, each a clear error and each counted in 
         expect.objectContaining({ index: 3, field: 'surprise' }),
       ]),
     );
-    expect((await stats()).rejected).toBe(before.rejected + 4);
+    expect(await stats()).toMatchObject({ rejected: before.rejected + 4, invalid: before.invalid + 3 });
+    // One line for the request: each rejected record once, the reasons grouped with their indices.
     const kept = (await readFile(join(dataDir, 'pipelines', 'rejects', 'events.ndjson'), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(kept).toEqual(
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({
+      at: expect.any(String),
+      stream: 'events',
+      records: 4,
+      rejected: 3,
+      indices: [[1, 3]],
+      rows: [badUrl, badSeq, extra],
+    });
+    expect(kept[0].reasons).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ index: 1, field: 'id', record: badUrl, at: expect.any(String) }),
-        expect.objectContaining({ index: 2, field: 'seq', record: badSeq }),
-        expect.objectContaining({ index: 3, field: 'surprise', record: extra }),
+        expect.objectContaining({ field: 'id', count: 1, indices: [[1, 1]] }),
+        expect.objectContaining({ field: 'seq', count: 1, indices: [[2, 2]] }),
+        expect.objectContaining({ field: 'surprise', count: 1, indices: [[3, 3]] }),
       ]),
     );
   });
