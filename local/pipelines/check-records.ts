@@ -50,6 +50,8 @@ interface Compiled {
   strict: z.ZodObject;
   columns: Set<string>;
   required: string[];
+  /** The problems of `{}`. */
+  allMissing: readonly Problem[];
 }
 
 const compiled = new WeakMap<z.ZodObject, Compiled>();
@@ -64,10 +66,16 @@ function compile(schema: z.ZodObject): Compiled {
     for (const [name, field] of Object.entries(schema.shape)) {
       const type = field as z.ZodType;
       const lenient = type.safeParse(null).success ? type.optional() : type;
-      if (!lenient.safeParse(undefined).success) required.push(name);
+      if (!lenient.safeParse(undefined).success && required.length < 30) required.push(name);
       shape[name] = lenient;
     }
-    found = { strict: z.object(shape).strict(), columns: new Set(Object.keys(shape)), required };
+    const allMissing = [
+      Object.freeze({
+        field: summarize(required.join(','), MAX_FIELD),
+        message: missingMessage(required.length),
+      }),
+    ];
+    found = { strict: z.object(shape).strict(), columns: new Set(Object.keys(shape)), required, allMissing };
     compiled.set(schema, found);
   }
   return found;
@@ -89,46 +97,90 @@ function depthOf(value: unknown, limit: number): number {
   return deepest;
 }
 
+type Problem = { readonly field: string; readonly message: string };
+
+/** Problems as shared objects, so 300,000 records with the same fault cost one object, not 300,000. */
+class ProblemTable {
+  private readonly byField = new Map<string, Map<string, Problem>>();
+  private readonly byMask = new Map<number, Problem>();
+  missing(required: readonly string[], mask: number): Problem {
+    let problem = this.byMask.get(mask);
+    if (!problem) {
+      const names = required.filter((_, bit) => mask & (1 << bit));
+      problem = this.get(summarize(names.join(','), MAX_FIELD), missingMessage(names.length));
+      this.byMask.set(mask, problem);
+    }
+    return problem;
+  }
+  get(field: string, message: string): Problem {
+    let messages = this.byField.get(field);
+    if (!messages) {
+      messages = new Map();
+      this.byField.set(field, messages);
+    }
+    let problem = messages.get(message);
+    if (!problem) {
+      problem = Object.freeze({ field, message });
+      messages.set(message, problem);
+    }
+    return problem;
+  }
+}
+
+const NOT_OBJECT = new Map<string, Problem[]>();
+function notAnObject(record: unknown): Problem[] {
+  const kind = record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record;
+  let found = NOT_OBJECT.get(kind);
+  if (!found) {
+    found = [Object.freeze({ field: '(record)', message: `expected an object, received ${kind}` })];
+    NOT_OBJECT.set(kind, found);
+  }
+  return found;
+}
+
 /** The problems of one record: cheap structural checks first, zod only for what they cannot tell. */
 function problemsOf(
   schema: Compiled,
+  table: ProblemTable,
   record: unknown,
   maxDepth: number,
-): { field: string; message: string }[] {
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-    const kind = record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record;
-    return [{ field: '(record)', message: `expected an object, received ${kind}` }];
-  }
-  const problems: { field: string; message: string }[] = [];
-  for (const key of Object.keys(record)) {
+): readonly Problem[] {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return notAnObject(record);
+  const keys = Object.keys(record);
+  if (keys.length === 0) return schema.allMissing;
+  const problems: Problem[] = [];
+  for (const key of keys) {
     if (!schema.columns.has(key)) {
-      problems.push({
-        field: summarize(key, MAX_FIELD),
-        message: 'unknown field: the schema has no such column',
-      });
+      problems.push(table.get(summarize(key, MAX_FIELD), 'unknown field: the schema has no such column'));
       if (problems.length >= ISSUES_PER_RECORD) return problems;
     }
   }
-  const missing = schema.required.filter((name) => (record as Record<string, unknown>)[name] === undefined);
-  if (missing.length > 0) {
-    problems.push({
-      field: summarize(missing.join(','), MAX_FIELD),
-      message: `missing required field${missing.length > 1 ? `s (${missing.length})` : ''}`,
-    });
+  // Which required fields are missing, as a bit mask (a schema has fewer than 31), one problem per mask.
+  let mask = 0;
+  for (let bit = 0; bit < schema.required.length; bit++) {
+    if ((record as Record<string, unknown>)[schema.required[bit]!] === undefined) mask |= 1 << bit;
   }
-  for (const [key, value] of Object.entries(record)) {
+  if (mask !== 0) problems.push(table.missing(schema.required, mask));
+  for (const key of keys) {
+    const value = (record as Record<string, unknown>)[key];
     if (value !== null && typeof value === 'object' && depthOf(value, maxDepth) >= maxDepth) {
-      problems.push({ field: summarize(key, MAX_FIELD), message: `nested deeper than ${maxDepth} levels` });
+      problems.push(table.get(summarize(key, MAX_FIELD), `nested deeper than ${maxDepth} levels`));
     }
   }
   if (problems.length > 0) return problems.slice(0, ISSUES_PER_RECORD);
   const result = schema.strict.safeParse(record);
-  if (result.success) return [];
-  return result.error.issues.slice(0, ISSUES_PER_RECORD).map((issue) => ({
-    field: summarize(issue.path.length > 0 ? issue.path.join('.') : '(record)', MAX_FIELD),
-    message: summarize(issue.message, MAX_MESSAGE),
-  }));
+  if (result.success) return problems;
+  return result.error.issues
+    .slice(0, ISSUES_PER_RECORD)
+    .map((issue) =>
+      table.get(
+        summarize(issue.path.length > 0 ? issue.path.join('.') : '(record)', MAX_FIELD),
+        summarize(issue.message, MAX_MESSAGE),
+      ),
+    );
 }
+
+const missingMessage = (n: number) => `missing required field${n > 1 ? `s (${n})` : ''}`;
 
 /** The incremental state of a check, so it can run in slices between which the event loop turns. */
 export interface RecordChecker {
@@ -167,7 +219,8 @@ export function createRecordChecker(
   const rejected: number[] = [];
   const ranges: [number, number][] = [];
   const details: RecordProblem[] = [];
-  const reasons = new Map<string, ReasonGroup>();
+  const reasons = new Map<Problem, ReasonGroup>();
+  const table = new ProblemTable();
   let otherReasons = 0;
 
   const addRange = (list: [number, number][], index: number) => {
@@ -176,21 +229,20 @@ export function createRecordChecker(
     else list.push([index, index]);
   };
 
-  function reject(index: number, problems: { field: string; message: string }[]): void {
+  function reject(index: number, problems: readonly Problem[]): void {
     invalid += 1;
     if (rejected.length < maxRejected) rejected.push(index);
     addRange(ranges, index);
     for (const problem of problems) {
       if (details.length < maxDetails) details.push({ index, ...problem });
-      const key = `${problem.field}\u0000${problem.message}`;
-      let group = reasons.get(key);
+      let group = reasons.get(problem);
       if (!group) {
         if (reasons.size >= maxReasons) {
           otherReasons += 1;
           continue;
         }
         group = { ...problem, count: 0, ranges: [] };
-        reasons.set(key, group);
+        reasons.set(problem, group);
       }
       group.count += 1;
       if (group.ranges.length < RANGES_PER_REASON || group.ranges[group.ranges.length - 1]![1] === index - 1)
@@ -201,7 +253,7 @@ export function createRecordChecker(
   return {
     step(from, to) {
       for (let index = from; index < to; index++) {
-        const problems = problemsOf(compiledSchema, records[index], config.maxDepth);
+        const problems = problemsOf(compiledSchema, table, records[index], config.maxDepth);
         if (problems.length > 0) reject(index, problems);
       }
       return to;

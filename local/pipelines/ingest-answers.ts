@@ -58,7 +58,7 @@ export function schemaMismatch(table: string, records: number, check: RecordChec
  * ```ts
  * import { rejectsEntry } from './ingest-answers.ts';
  * const check = { invalid: 1, rejected: [0], ranges: [[0, 0]] as [number, number][], details: [], reasons: [], otherReasons: 0 };
- * JSON.parse(rejectsEntry({ stream: 'events', table: 'events', records: [{}], check, bodyBytes: 4 })).rows; // [{}]
+ * JSON.parse(rejectsEntry({ stream: 'events', table: 'events', records: [{}], check, body: '[{}]' })).rows; // [{}]
  * ```
  */
 export function rejectsEntry(input: {
@@ -66,9 +66,14 @@ export function rejectsEntry(input: {
   table: string;
   records: readonly unknown[];
   check: RecordCheck;
-  bodyBytes: number;
+  /** The request body (a JSON array): every record rejected, it is kept as it came. */
+  body: string;
 }): string {
   const { check } = input;
+  if (check.invalid === input.records.length) {
+    // Every record was rejected: the body is the rows, as sent (a raw newline is only whitespace).
+    return `${head(input, 0).slice(0, -1)},"rows":${input.body.replaceAll('\n', ' ')}}`;
+  }
   const rows: string[] = [];
   let bytes = 0;
   let omitted = 0;
@@ -78,7 +83,7 @@ export function rejectsEntry(input: {
       try {
         text = JSON.stringify(input.records[index]);
       } catch {}
-      if (text === undefined || bytes + text.length > input.bodyBytes) {
+      if (text === undefined || bytes + text.length > input.body.length) {
         omitted += 1;
         continue;
       }
@@ -86,7 +91,16 @@ export function rejectsEntry(input: {
       rows.push(text);
     }
   }
-  const head = JSON.stringify({
+  // Each record was encoded once, above, to measure it: splice the encodings in as they are.
+  return `${head(input, omitted).slice(0, -1)},"rows":[${rows.join(',')}]}`;
+}
+
+function head(
+  input: { stream: string; table: string; records: readonly unknown[]; check: RecordCheck },
+  omitted: number,
+): string {
+  const { check } = input;
+  return JSON.stringify({
     at: new Date().toISOString(),
     kind: 'schema_mismatch',
     stream: input.stream,
@@ -103,6 +117,4 @@ export function rejectsEntry(input: {
     ...(check.otherReasons > 0 ? { otherReasons: check.otherReasons } : {}),
     ...(omitted > 0 ? { rowsOmitted: omitted } : {}),
   });
-  // Each record was encoded once, above, to measure it: splice the encodings in as they are.
-  return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
 }

@@ -229,9 +229,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       state.counters.rejected += records.length;
       state.counters.invalid += check.invalid;
       state.dirty = true;
-      state.rejects.keep(
-        rejectsEntry({ stream: state.name, table: state.table, records, check, bodyBytes: body.length }),
-      );
+      state.rejects.keep(rejectsEntry({ stream: state.name, table: state.table, records, check, body }));
       return schemaMismatch(state.table, records.length, check);
     }
     if (records.length > 0) state.append(body, records.length);
