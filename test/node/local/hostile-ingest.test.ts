@@ -179,7 +179,7 @@ function hostileSuite(): Hostile[] {
           {},
           { authorization: 'Bearer nope' },
           { authorization: 'Basic Zm9vOmJhcg==' },
-          { authorization: `Bearer ${TOKEN} ` },
+          { authorization: `Bearer  ${TOKEN}` },
         ] as Record<string, string>[]
       )[Math.floor(next() * 4)]!;
       suite.push({
