@@ -9,12 +9,14 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchDoIngest } from './do-ingest.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
+import { benchIngestLatency } from './ingest-latency.bench.ts';
 import { type BenchReport, describeMachine } from './machine.ts';
 import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
 
 const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'r2sql-stand-in': benchR2SqlStandIn,
   ingest: benchIngest,
+  'ingest-latency': benchIngestLatency,
   'do-ingest': benchDoIngest,
 };
 

@@ -52,12 +52,20 @@ function event(i: number): EventRow {
   };
 }
 
-/** JSON bodies just under 1 MiB each, `TOTAL_BYTES` in all, built before timing starts. */
-function batches(): { bodies: string[]; records: number } {
+/**
+ * JSON bodies just under 1 MiB each, `totalBytes` in all, built before timing starts.
+ *
+ * @example
+ * ```ts
+ * import { batches } from './ingest.bench.ts';
+ * batches(2 ** 20).bodies.length; // 2
+ * ```
+ */
+export function batches(totalBytes = TOTAL_BYTES): { bodies: string[]; records: number } {
   const bodies: string[] = [];
   let total = 0;
   let i = 0;
-  while (total < TOTAL_BYTES) {
+  while (total < totalBytes) {
     const parts: string[] = [];
     let size = 2;
     for (;;) {
