@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { errorResponse, isBearer, type StandInResponse } from '../stand-in-response.ts';
+import { summarize } from './check-records.ts';
+import { ingestError } from './ingest-answers.ts';
+import type { PipelinesStandIn } from './pipelines-stand-in.ts';
 
 /**
  * A fault-injection request for ingest, validated: either a queue of failure statuses for the next
@@ -46,5 +50,65 @@ export function seededRandom(seed: number): () => number {
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fault injection over a stand-in: the queue and random faults, and their counts. */
+export interface IngestFaults {
+  /** Ingests through the random faults, if set (a request without the token is never faulted). */
+  ingest(stream: string, body: string | null, authorization: string | undefined): Promise<StandInResponse>;
+  /** Applies a parsed `POST /_admin/faults` body. */
+  configure(body: unknown): StandInResponse;
+  readonly injected: { before: number; after: number };
+}
+
+/**
+ * Wraps a stand-in's ingest with fault injection (only wired up when the stack is started with it).
+ *
+ * @example
+ * ```ts
+ * import { createIngestFaults } from './ingest-faults.ts';
+ * const faults = createIngestFaults(pipelines);
+ * faults.configure({ rate: 0.3, after: 0.5, seed: 7 });
+ * ```
+ */
+export function createIngestFaults(pipelines: PipelinesStandIn, token?: string): IngestFaults {
+  let chaos: IngestChaos | null = null;
+  const injected = { before: 0, after: 0 };
+  return {
+    injected,
+    async ingest(stream, body, authorization) {
+      const authorized = !token || isBearer(authorization, token);
+      if (!chaos || !authorized || chaos.random() >= chaos.rate)
+        return pipelines.ingestAsync(stream, body, authorization);
+      if (chaos.random() >= chaos.after) {
+        injected.before += 1;
+        return ingestError(503, 'injected_fault', 'injected fault: nothing stored');
+      }
+      // The records are stored, but the acknowledgement is lost: the client will send them again.
+      const answer = await pipelines.ingestAsync(stream, body, authorization);
+      if (answer.status !== 200) return answer;
+      injected.after += 1;
+      return ingestError(500, 'injected_fault', 'injected fault after storing');
+    },
+    configure(body) {
+      const parsed = ingestFaultsRequest.safeParse(body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return errorResponse(
+          400,
+          'invalid_faults',
+          `body must be {"ingest": [500, ...]} (statuses 400–599) or {"rate": 0.3, "after": 0.5, "seed": 1}: ${summarize(issue.message, 200)}`,
+          issue.path.join('.') || undefined,
+        );
+      }
+      if ('ingest' in parsed.data) {
+        pipelines.injectFaults(parsed.data.ingest);
+        return { status: 200, body: { success: true, queued: parsed.data.ingest.length } };
+      }
+      const { rate, after, seed } = parsed.data;
+      chaos = rate === 0 ? null : { rate, after, random: seededRandom(seed) };
+      return { status: 200, body: { success: true, rate, after } };
+    },
   };
 }

@@ -5,10 +5,10 @@ import { checkRecords, createRecordChecker, type RecordCheck, summarize } from '
 import { ingestError, rejectsEntry, schemaMismatch } from './ingest-answers.ts';
 import { type PipelinesConfig, pipelinesConfig, type ResolvedPipelinesConfig } from './pipelines-config.ts';
 import { createRejectsFile } from './rejects-file.ts';
-import { createRollWorkerClient, fromWorkerError } from './roll-worker-client.ts';
-import type { RollReply } from './roll-worker.ts';
+import { createRollScheduler } from './roll-scheduler.ts';
+import { createRollWorkerClient } from './roll-worker-client.ts';
 import type { RolledFile } from './sinks/index.ts';
-import { createStreamState, type PendingRoll, type StreamState } from './stream-state.ts';
+import { createStreamState, type StreamState } from './stream-state.ts';
 
 export type { RolledFile } from './sinks/index.ts';
 export type { StreamStats } from './stream-state.ts';
@@ -92,83 +92,24 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
     streams.set(name, createStreamState({ name, table: stream.table, walDir, rejects }));
   }
 
-  // A stream's rolls are committed one at a time, in order; replies change the state right where
-  // they are handled (on the event loop, or inside a synchronous wait), never in a later microtask.
-  function pump(state: StreamState): void {
-    if (state.inFlight || state.pending.length === 0) return;
-    const roll = state.pending[0]!;
-    state.inFlight = true;
-    const uncertain = roll.uncertain;
-    roll.uncertain = true;
-    worker.submit({ stream: state.name, fileId: roll.fileId, segment: roll.segment, uncertain }, (reply) =>
-      settle(state, roll, reply),
-    );
-  }
-
-  function settle(state: StreamState, roll: PendingRoll, reply: RollReply): void {
-    state.inFlight = false;
-    const counters = state.counters;
-    if (!reply.ok) {
-      const error = fromWorkerError(reply.error);
-      counters.rollFailures += 1;
-      counters.lastRollError = `${new Date().toISOString()} ${summarize(error.message, 500)}`;
-      state.saveCounters();
-      state.finish(error);
-      return;
-    }
-    counters.rolled += roll.records;
-    counters.files += reply.files.length;
-    counters.transformRejected += reply.transformRejected;
-    counters.lastRolled = roll.fileId;
-    const at = new Date().toISOString();
-    for (const reject of reply.rejects) state.rejects.keep({ at, ...reject });
-    // Counted (and fsynced) before the segment goes: a crash in between is recognised by lastRolled.
-    state.saveCounters();
-    state.wal.release(roll.segment);
-    state.pending.shift();
-    state.collect(reply.files);
-    if (state.pending.length === 0) state.finish(null);
-    else pump(state);
-  }
-
-  function rollSync(state: StreamState): RolledFile[] {
-    state.seal();
-    if (state.pending.length === 0) return [];
-    let outcome: { error: Error | null } | null = null;
-    const files = state.listen((error) => {
-      outcome = { error };
-    });
-    pump(state);
-    while (!outcome) worker.waitOne();
-    const { error } = outcome as { error: Error | null };
-    if (error) throw error;
-    return files;
-  }
-
-  function rollAsync(state: StreamState): Promise<RolledFile[]> {
-    state.seal();
-    if (state.pending.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      const files = state.listen((error) => (error ? reject(error) : resolve(files)));
-      pump(state);
-    });
-  }
-
-  const inBackground = (state: StreamState) => {
-    state.seal();
-    pump(state);
-  };
+  const rolls = createRollScheduler(worker);
 
   // Recovery: sealed segments are rolls that may not have finished; they are committed in the background.
-  for (const state of streams.values()) pump(state);
+  for (const state of streams.values()) rolls.resume(state);
 
   const timer = setInterval(() => {
-    for (const state of streams.values()) inBackground(state);
+    for (const state of streams.values()) rolls.inBackground(state);
   }, config.rollIntervalMs);
   timer.unref();
   // Refusal counters change on every bad request: saved at most once a second, and by every roll and close.
   const saver = setInterval(() => {
-    for (const state of streams.values()) if (state.dirty) state.saveCounters();
+    for (const state of streams.values()) {
+      try {
+        if (state.dirty) state.saveCounters();
+      } catch {
+        // Kept dirty: saved by the next tick, roll or close.
+      }
+    }
   }, 1_000);
   saver.unref();
 
@@ -251,7 +192,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       const answer = conclude(state, records, admitted.body, checker.result());
       if (full(state)) {
         try {
-          rollSync(state);
+          rolls.rollSync(state);
         } catch {
           // Counted in the stream's stats; the records are durable and the next roll retries.
         }
@@ -264,16 +205,16 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       const { state, records } = admitted;
       const check = await checkRecords(TABLES[state.table], records, { maxDepth: config.maxDepth });
       const answer = conclude(state, records, admitted.body, check);
-      if (full(state)) inBackground(state);
+      if (full(state)) rolls.inBackground(state);
       return answer;
     },
     roll(name) {
       const selected = name ? [streams.get(name)].filter((s) => !!s) : [...streams.values()];
-      return selected.flatMap(rollSync);
+      return selected.flatMap(rolls.rollSync);
     },
     async rollAsync(name) {
       const selected = name ? [streams.get(name)].filter((s) => !!s) : [...streams.values()];
-      return (await Promise.all(selected.map(rollAsync))).flat();
+      return (await Promise.all(selected.map(rolls.rollAsync))).flat();
     },
     injectFaults(statuses) {
       const bad = statuses.find((s) => !Number.isInteger(s) || s < 400 || s > 599);
@@ -289,7 +230,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       const failures: string[] = [];
       for (const state of streams.values()) {
         try {
-          rollSync(state);
+          rolls.rollSync(state);
         } catch (cause) {
           failures.push(`${state.name}: ${(cause as Error).message}`);
         }

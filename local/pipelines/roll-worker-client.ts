@@ -121,7 +121,8 @@ export function createRollWorkerClient(
     for (;;) {
       const seen = Atomics.load(current.flag, 0);
       if (current.drain()) return;
-      if (current.isDead() || current.callbacks.size === 0) return;
+      if (current.isDead()) return;
+      if (current.callbacks.size === 0) throw new Error('waited on the roll worker with nothing queued');
       const left = deadline - Date.now();
       if (left <= 0 || Atomics.wait(current.flag, 0, seen, left) === 'timed-out')
         throw new Error(`the roll worker did not answer within ${timeoutMs} ms`);
