@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../local/index.ts';
 import { EVENTS_SCHEMA_VERSION, type EventRow } from '../schemas/index.ts';
@@ -160,6 +160,8 @@ export async function benchIngest(): Promise<BenchReport> {
     `| baseline (read body, answer 200) | ${(baselineMs / 1000).toFixed(2)} | ${(mb / (baselineMs / 1000)).toFixed(1)} | 1.00× | |`,
     ...rows,
     `| **target** | | **≥ ${TARGET_MBPS}** | | worst run ${worst.toFixed(1)} MB/s |`,
+    '',
+    `Load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs (other work on this machine competes for them).`,
   ].join('\n');
   return { name: 'ingest', markdown, passed: worst >= TARGET_MBPS };
 }
