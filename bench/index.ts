@@ -10,12 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { benchAnalytics } from './analytics.bench.ts';
 import { benchDoIngest } from './do-ingest.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
+import { benchIngestLatency } from './ingest-latency.bench.ts';
 import { type BenchReport, describeMachine } from './machine.ts';
 import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
 
 const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'r2sql-stand-in': benchR2SqlStandIn,
   ingest: benchIngest,
+  'ingest-latency': benchIngestLatency,
   'do-ingest': benchDoIngest,
   analytics: benchAnalytics,
 };

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../local/index.ts';
 import { EVENTS_SCHEMA_VERSION, type EventRow } from '../schemas/index.ts';
@@ -52,12 +52,20 @@ function event(i: number): EventRow {
   };
 }
 
-/** JSON bodies just under 1 MiB each, `TOTAL_BYTES` in all, built before timing starts. */
-function batches(): { bodies: string[]; records: number } {
+/**
+ * JSON bodies just under 1 MiB each, `totalBytes` in all, built before timing starts.
+ *
+ * @example
+ * ```ts
+ * import { batches } from './ingest.bench.ts';
+ * batches(2 ** 20).bodies.length; // 2
+ * ```
+ */
+export function batches(totalBytes = TOTAL_BYTES): { bodies: string[]; records: number } {
   const bodies: string[] = [];
   let total = 0;
   let i = 0;
-  while (total < TOTAL_BYTES) {
+  while (total < totalBytes) {
     const parts: string[] = [];
     let size = 2;
     for (;;) {
@@ -152,6 +160,8 @@ export async function benchIngest(): Promise<BenchReport> {
     `| baseline (read body, answer 200) | ${(baselineMs / 1000).toFixed(2)} | ${(mb / (baselineMs / 1000)).toFixed(1)} | 1.00× | |`,
     ...rows,
     `| **target** | | **≥ ${TARGET_MBPS}** | | worst run ${worst.toFixed(1)} MB/s |`,
+    '',
+    `Load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs (other work on this machine competes for them).`,
   ].join('\n');
   return { name: 'ingest', markdown, passed: worst >= TARGET_MBPS };
 }

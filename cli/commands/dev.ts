@@ -21,6 +21,7 @@ const flags = z.object({
   actions: z.coerce.number().int().min(1).max(100_000).default(500),
   exit: z.boolean().default(false),
   fresh: z.boolean().default(false),
+  faults: z.boolean().default(false),
 });
 
 const isPortInUse = (error: unknown): boolean =>
@@ -63,7 +64,8 @@ const help = `flags:
   --demo            drive the demo workload and print the hourly view
   --dos N           demo: Durable Objects, default 20
   --actions N       demo: actions per Durable Object, default 500
-  --exit            stop after the demo instead of serving until Ctrl-C`;
+  --exit            stop after the demo instead of serving until Ctrl-C
+  --faults          enable fault injection (POST /_admin/faults) for testing clients`;
 
 /** `dotdo-analytics dev`: the local stack — stand-ins, the Worker in workerd, and optionally the demo. */
 export const command: Command = {
@@ -76,7 +78,12 @@ export const command: Command = {
     if (options.fresh) await rm(dataDir, { recursive: true, force: true });
     let stack: LocalStack;
     try {
-      stack = await startLocalStack({ dataDir, port: options.port, token: options.token });
+      stack = await startLocalStack({
+        dataDir,
+        port: options.port,
+        token: options.token,
+        faults: options.faults,
+      });
     } catch (error) {
       if (!isPortInUse(error)) throw error;
       console.error(portInUse(options.port, '--port'));

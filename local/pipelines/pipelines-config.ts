@@ -146,6 +146,15 @@ const pipelinesObject = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** Deepest nesting of objects and arrays a record may have (the record is level 1). */
+  maxDepth: z.number().int().min(2).max(1000).default(64),
+  /** A stream's rejects file rotates past this size; `rejectsFiles` files are kept in all. */
+  rejectsFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  rejectsFiles: z.number().int().min(1).max(100).default(4),
 });
 /**
  * Construction options of the Pipelines stand-in, validated: a bad value names its path. Without

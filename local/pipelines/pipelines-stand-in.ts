@@ -1,71 +1,49 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLES } from '../../schemas/index.ts';
-import type { StandInResponse } from '../stand-in-response.ts';
+import { isBearer, type StandInResponse } from '../stand-in-response.ts';
+import { checkRecords, createRecordChecker, type RecordCheck, summarize } from './check-records.ts';
+import { ingestError, rejectsEntry, schemaMismatch } from './ingest-answers.ts';
 import { type PipelinesConfig, pipelinesConfig, type ResolvedPipelinesConfig } from './pipelines-config.ts';
+import { createRejectsFile } from './rejects-file.ts';
+import { createRollScheduler } from './roll-scheduler.ts';
+import { createRollWorkerClient } from './roll-worker-client.ts';
 import type { RolledFile } from './sinks/index.ts';
-import type { SinkBatch } from './transforms/create-pipeline-transforms.ts';
-import { createStreamOutputs, type StreamOutput } from './transforms/create-stream-outputs.ts';
-import { fillAbsent, validateRecords } from './validate-records.ts';
-import { WriteAheadLog } from './write-ahead-log.ts';
+import { createStreamState, type StreamState } from './stream-state.ts';
 
 export type { RolledFile } from './sinks/index.ts';
-
-/** Counters, per stream. */
-export interface StreamStats {
-  accepted: number;
-  rejected: number;
-  requestsRejected: number;
-  /** Accepted records not yet in a committed file (buffered, or in a roll waiting to be retried). */
-  buffered: number;
-  files: number;
-  /** Rows a pipeline produced that its sink's table schema refused (kept in the rejects file). */
-  transformRejected: number;
-  /** Rolls that failed; their records stay in the write-ahead log and are retried by the next roll. */
-  rollFailures: number;
-  lastRollError?: string;
-}
+export type { StreamStats } from './stream-state.ts';
 
 /** The Pipelines stand-in, independent of any HTTP server. */
 export interface PipelinesStandIn {
   readonly config: ResolvedPipelinesConfig;
   /** The directory that mirrors the R2 bucket. */
   readonly bucketDir: string;
+  /** Ingests one request, synchronously (a roll it triggers runs before it returns). */
   ingest(stream: string, body: string | null, authorization: string | undefined): StandInResponse;
   /**
+   * Ingests one request, handing the event loop back while it checks the records; a roll it triggers
+   * runs in the roll worker while other requests are answered. What the HTTP server calls.
+   */
+  ingestAsync(
+    stream: string,
+    body: string | null,
+    authorization: string | undefined,
+  ): Promise<StandInResponse>;
+  /**
    * Rolls buffered records of every stream (or one) into Parquet files (or snapshots) now, after any
-   * earlier roll that failed; throws if a roll fails (its records stay in the log for the next roll).
+   * earlier roll that failed, and waits for them; throws if a roll fails (its records stay in the log).
    */
   roll(stream?: string): RolledFile[];
-  /** Makes the next ingest requests answer these HTTP statuses, in order, without keeping anything. */
+  /** {@link roll} without blocking the event loop. */
+  rollAsync(stream?: string): Promise<RolledFile[]>;
+  /** Makes the next ingest requests answer these failure statuses (400–599), in order, keeping nothing. */
   injectFaults(statuses: number[]): void;
-  stats(): Record<string, StreamStats>;
-  /** Rolls what is buffered and stops the timer; throws (after closing) if a roll failed. */
+  stats(): Record<string, import('./stream-state.ts').StreamStats>;
+  /** Rolls what is buffered and stops the worker and timers; throws (after closing) if a roll failed. */
   close(): void;
 }
 
-/** A sealed segment whose file is not committed yet. */
-interface PendingRoll {
-  fileId: string;
-  segment: string;
-  rows: Record<string, unknown>[];
-  /** Set once a write was attempted (or after a restart): ask the sink before writing again. */
-  uncertain: boolean;
-}
-
-interface StreamState {
-  name: string;
-  table: keyof typeof TABLES;
-  /** The sinks this stream's rolls land in: its own, or those its pipelines name. */
-  outputs: StreamOutput[];
-  wal: WriteAheadLog;
-  pending: PendingRoll[];
-  buffer: Record<string, unknown>[];
-  bufferedBytes: number;
-  stats: StreamStats;
-}
-
-const json = (status: number, body: unknown): StandInResponse => ({ status, body });
+type Admitted = { state: StreamState; records: unknown[]; body: string } | { answer: StandInResponse };
 
 /**
  * Creates the stand-in for Pipelines HTTP ingest and its sinks: validated records are logged to a
@@ -73,12 +51,13 @@ const json = (status: number, body: unknown): StandInResponse => ({ status, body
  * zstd Parquet — for the `r2` sink at `<dataDir>/r2/<bucket>/<table>/<partition>/<uuid>.parquet`, for
  * the `r2-data-catalog` sink as one appended snapshot of the Iceberg table at
  * `<dataDir>/r2/<bucket>/__r2_data_catalog/<namespace>/<table>/`.
- * Unlike the platform, invalid records are never dropped silently: the request fails, naming the
- * record and field, and the records are kept in a rejects file with the reason.
+ * Rolls run in a worker thread (roll-worker.ts), so encoding and commits never hold up ingest; a log
+ * segment is deleted only after its files are committed. Counters are kept beside the log.
+ * Unlike the platform, invalid records are never dropped silently: the request fails with the
+ * contract's `schema_mismatch` answer, and the rejected records are kept once each in a bounded,
+ * rotated rejects file with their reasons.
  * With `pipelines` configured, each roll runs their stateless SQL over the batch (in DuckDB) and writes
- * one file per named sink; rows a sink's schema refuses are counted and kept in the rejects file. The
- * write-ahead log keeps the raw records, and the transform is redone on recovery for the sinks that
- * have not committed the roll's file, so each sink still gets every record exactly once.
+ * one file per named sink; rows a sink's schema refuses are counted and kept in the rejects file.
  *
  * @example
  * ```ts
@@ -86,6 +65,7 @@ const json = (status: number, body: unknown): StandInResponse => ({ status, body
  * const pipelines = createPipelinesStandIn({ dataDir: '.data' });
  * pipelines.ingest('events', JSON.stringify(rows), undefined);
  * pipelines.roll();
+ * pipelines.close();
  * ```
  */
 export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn {
@@ -93,208 +73,170 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
   const bucketDir = join(config.dataDir, 'r2', config.bucket);
   const walDir = join(config.dataDir, 'pipelines', 'wal');
   const rejectsDir = join(config.dataDir, 'pipelines', 'rejects');
-  mkdirSync(rejectsDir, { recursive: true });
+  const worker = createRollWorkerClient(config, bucketDir);
+  try {
+    worker.ready();
+  } catch (error) {
+    worker.close();
+    throw error;
+  }
   const faults: number[] = [];
   const streams = new Map<string, StreamState>();
-
-  const outputs = createStreamOutputs(config, bucketDir);
-
-  function writeFile(
-    state: StreamState,
-    output: StreamOutput,
-    rows: readonly Record<string, unknown>[],
-    fileId: string,
-  ): RolledFile {
-    const file = output.sink.write(rows, fileId);
-    state.stats.files += 1;
-    return file;
-  }
-
-  function keepRejects(state: StreamState, batch: SinkBatch): void {
-    if (batch.rejects.length === 0) return;
-    state.stats.transformRejected += new Set(batch.rejects.map((r) => r.row)).size;
-    const at = new Date().toISOString();
-    appendFileSync(
-      join(rejectsDir, `${state.name}.ndjson`),
-      `${batch.rejects
-        .map(({ row, ...problem }) => JSON.stringify({ at, ...problem, record: row }))
-        .join('\n')}\n`,
-    );
-  }
-
-  // Writes one roll to every sink of its stream that has not committed it yet. The transform runs only
-  // when such a sink needs it, over the raw records from the log: the same batch gives the same rows.
-  function commitRoll(state: StreamState, roll: PendingRoll): RolledFile[] {
-    const files: RolledFile[] = [];
-    const uncertain = roll.uncertain;
-    roll.uncertain = true;
-    let batches: Map<string, SinkBatch> | undefined;
-    for (const output of state.outputs) {
-      if (uncertain && output.sink.committed([roll.fileId]).has(roll.fileId)) continue;
-      let rows: readonly Record<string, unknown>[] = roll.rows;
-      if (!output.identity) {
-        batches ??= outputs.transforms!.apply(state.name, roll.rows, roll.fileId);
-        const batch = batches.get(output.name)!;
-        keepRejects(state, batch);
-        rows = batch.rows;
-      }
-      if (rows.length > 0) files.push(writeFile(state, output, rows, roll.fileId));
-    }
-    return files;
-  }
-
-  // Commits pending rolls in order. One whose earlier attempt failed (or that a restart found sealed)
-  // may have landed anyway: the sink is asked first, so no file is committed twice. A failure leaves it
-  // and those after it pending, with their records still in the write-ahead log.
-  function commitPending(state: StreamState): RolledFile[] {
-    const files: RolledFile[] = [];
-    while (state.pending.length > 0) {
-      const roll = state.pending[0]!;
-      if (roll.rows.length > 0) files.push(...commitRoll(state, roll));
-      state.wal.release(roll.segment);
-      state.pending.shift();
-    }
-    return files;
-  }
-
-  function rollStream(state: StreamState): RolledFile[] {
-    if (state.buffer.length > 0) {
-      const fileId = crypto.randomUUID();
-      state.pending.push({ fileId, segment: state.wal.seal(fileId), rows: state.buffer, uncertain: false });
-      state.buffer = [];
-      state.bufferedBytes = 0;
-    }
-    return commitPending(state);
-  }
-
-  // For rolls nobody waits on (timer, size, close): records are already durable, so a failure is
-  // counted and retried by the next roll instead of failing an acknowledged request or the process.
-  function rollQuietly(state: StreamState): void {
-    try {
-      rollStream(state);
-    } catch (cause) {
-      state.stats.rollFailures += 1;
-      state.stats.lastRollError = `${new Date().toISOString()} ${(cause as Error).message}`;
-    }
-  }
-
-  // Recovery: sealed segments are rolls that may not have finished; the open segment is the buffer.
   for (const [name, stream] of Object.entries(config.streams)) {
-    const wal = new WriteAheadLog(walDir, name);
-    const state: StreamState = {
-      name,
-      table: stream.table,
-      outputs: outputs.byStream.get(name)!,
-      wal,
-      pending: wal.sealed().map((segment) => ({
-        fileId: segment.fileId,
-        segment: segment.path,
-        rows: segment.records,
-        uncertain: true,
-      })),
-      buffer: wal.readOpen(),
-      bufferedBytes: 0,
-      stats: {
-        accepted: 0,
-        rejected: 0,
-        requestsRejected: 0,
-        buffered: 0,
-        files: 0,
-        transformRejected: 0,
-        rollFailures: 0,
-      },
-    };
-    state.bufferedBytes = state.buffer.reduce((n, r) => n + JSON.stringify(r).length, 0);
-    commitPending(state);
-    streams.set(name, state);
+    const rejects = createRejectsFile({
+      dir: rejectsDir,
+      stream: name,
+      maxFileBytes: config.rejectsFileBytes,
+      maxFiles: config.rejectsFiles,
+    });
+    streams.set(name, createStreamState({ name, table: stream.table, walDir, rejects }));
   }
+
+  const rolls = createRollScheduler(worker);
+
+  // Recovery: sealed segments are rolls that may not have finished; they are committed in the background.
+  for (const state of streams.values()) rolls.resume(state);
 
   const timer = setInterval(() => {
-    for (const state of streams.values()) rollQuietly(state);
+    for (const state of streams.values()) rolls.inBackground(state);
   }, config.rollIntervalMs);
   timer.unref();
+  // Refusal counters change on every bad request: saved at most once a second, and by every roll and close.
+  const saver = setInterval(() => {
+    for (const state of streams.values()) {
+      try {
+        if (state.dirty) state.saveCounters();
+      } catch {
+        // Kept dirty: saved by the next tick, roll or close.
+      }
+    }
+  }, 1_000);
+  saver.unref();
+
+  function admit(name: string, body: string | null, authorization: string | undefined): Admitted {
+    const state = streams.get(name);
+    const refuse = (answer: StandInResponse): Admitted => {
+      if (state) {
+        state.counters.requestsRejected += 1;
+        state.dirty = true;
+      }
+      return { answer };
+    };
+    // The token first: a caller without it learns nothing, not even which streams exist.
+    if (config.token && !isBearer(authorization, config.token)) {
+      return refuse(
+        ingestError(
+          401,
+          'unauthorized',
+          authorization ? 'invalid bearer token' : 'missing Authorization: Bearer <token>',
+        ),
+      );
+    }
+    if (!state) {
+      return {
+        answer: ingestError(
+          404,
+          'unknown_stream',
+          `no stream "${summarize(name, 100)}"; streams: ${[...streams.keys()].join(', ')}`,
+        ),
+      };
+    }
+    // Consumed only by a request that passed the token check.
+    const fault = faults.shift();
+    if (fault !== undefined) return refuse(ingestError(fault, 'injected_fault', `injected fault ${fault}`));
+    if (body === null)
+      return refuse(ingestError(413, 'too_large', `request body over ${config.maxRequestBytes} bytes`));
+    let records: unknown;
+    try {
+      records = JSON.parse(body);
+    } catch (cause) {
+      return refuse(
+        ingestError(400, 'malformed_json', `malformed JSON: ${summarize((cause as Error).message, 200)}`),
+      );
+    }
+    if (!Array.isArray(records))
+      return refuse(ingestError(400, 'not_an_array', 'body must be a JSON array of records'));
+    return { state, records, body };
+  }
+
+  function conclude(
+    state: StreamState,
+    records: unknown[],
+    body: string,
+    check: RecordCheck | null,
+  ): StandInResponse {
+    if (check) {
+      state.counters.requestsRejected += 1;
+      state.counters.rejected += records.length;
+      state.counters.invalid += check.invalid;
+      state.dirty = true;
+      state.rejects.keep(rejectsEntry({ stream: state.name, table: state.table, records, check, body }));
+      return schemaMismatch(state.table, records.length, check);
+    }
+    if (records.length > 0) state.append(body, records.length);
+    return { status: 200, body: { success: true, result: { committed: records.length } } };
+  }
+
+  const full = (state: StreamState) =>
+    state.openRecords >= config.rollRows || state.openBytes >= config.rollBytes;
 
   return {
     config,
     bucketDir,
     ingest(name, body, authorization) {
-      const state = streams.get(name);
-      if (!state)
-        return json(404, {
-          success: false,
-          error: `no stream "${name}"; streams: ${[...streams.keys()].join(', ')}`,
-        });
-      const reject = (status: number, error: string, details?: unknown): StandInResponse => {
-        state.stats.requestsRejected += 1;
-        return json(status, { success: false, error, ...(details ? { details } : {}) });
-      };
-      const fault = faults.shift();
-      if (fault !== undefined) return reject(fault, `injected fault ${fault}`);
-      if (config.token && authorization !== `Bearer ${config.token}`) {
-        return reject(401, authorization ? 'invalid bearer token' : 'missing Authorization: Bearer <token>');
+      const admitted = admit(name, body, authorization);
+      if ('answer' in admitted) return admitted.answer;
+      const { state, records } = admitted;
+      const checker = createRecordChecker(TABLES[state.table], records, { maxDepth: config.maxDepth });
+      checker.step(0, records.length);
+      const answer = conclude(state, records, admitted.body, checker.result());
+      if (full(state)) {
+        try {
+          rolls.rollSync(state);
+        } catch {
+          // Counted in the stream's stats; the records are durable and the next roll retries.
+        }
       }
-      if (body === null) return reject(413, `request body over ${config.maxRequestBytes} bytes`);
-      let records: unknown;
-      try {
-        records = JSON.parse(body);
-      } catch (cause) {
-        return reject(400, `malformed JSON: ${(cause as Error).message}`);
-      }
-      if (!Array.isArray(records)) return reject(400, 'body must be a JSON array of records');
-      const invalid = validateRecords(TABLES[state.table], records);
-      if (invalid.length > 0) {
-        state.stats.rejected += records.length;
-        const at = new Date().toISOString();
-        appendFileSync(
-          join(rejectsDir, `${name}.ndjson`),
-          `${invalid
-            .map((problem) => JSON.stringify({ at, ...problem, record: records[problem.index] }))
-            .join('\n')}\n`,
-        );
-        return reject(
-          400,
-          `${invalid.length} of ${records.length} records do not match the ${state.table} schema; none kept`,
-          invalid.slice(0, 20),
-        );
-      }
-      fillAbsent(TABLES[state.table], records as Record<string, unknown>[]);
-      state.wal.append(records);
-      state.buffer.push(...(records as Record<string, unknown>[]));
-      state.bufferedBytes += body.length;
-      state.stats.accepted += records.length;
-      if (state.buffer.length >= config.rollRows || state.bufferedBytes >= config.rollBytes)
-        rollQuietly(state);
-      return json(200, { success: true, result: { committed: records.length } });
+      return answer;
+    },
+    async ingestAsync(name, body, authorization) {
+      const admitted = admit(name, body, authorization);
+      if ('answer' in admitted) return admitted.answer;
+      const { state, records } = admitted;
+      const check = await checkRecords(TABLES[state.table], records, { maxDepth: config.maxDepth });
+      const answer = conclude(state, records, admitted.body, check);
+      if (full(state)) rolls.inBackground(state);
+      return answer;
     },
     roll(name) {
-      const selected = name
-        ? [streams.get(name)].filter((s): s is StreamState => !!s)
-        : [...streams.values()];
-      return selected.flatMap(rollStream);
+      const selected = name ? [streams.get(name)].filter((s) => !!s) : [...streams.values()];
+      return selected.flatMap(rolls.rollSync);
+    },
+    async rollAsync(name) {
+      const selected = name ? [streams.get(name)].filter((s) => !!s) : [...streams.values()];
+      return (await Promise.all(selected.map(rolls.rollAsync))).flat();
     },
     injectFaults(statuses) {
+      const bad = statuses.find((s) => !Number.isInteger(s) || s < 400 || s > 599);
+      if (bad !== undefined) throw new RangeError(`an injected fault must be a status 400–599, not ${bad}`);
       faults.push(...statuses);
     },
     stats() {
-      return Object.fromEntries(
-        [...streams].map(([name, s]) => [
-          name,
-          { ...s.stats, buffered: s.buffer.length + s.pending.reduce((n, p) => n + p.rows.length, 0) },
-        ]),
-      );
+      return Object.fromEntries([...streams].map(([name, s]) => [name, s.stats()]));
     },
     close() {
       clearInterval(timer);
+      clearInterval(saver);
       const failures: string[] = [];
       for (const state of streams.values()) {
         try {
-          rollStream(state);
+          rolls.rollSync(state);
         } catch (cause) {
           failures.push(`${state.name}: ${(cause as Error).message}`);
         }
-        state.wal.close();
+        state.close();
       }
-      outputs.close();
+      worker.close();
       if (failures.length > 0) {
         throw new Error(
           `rolls failed on close; their records stay in the write-ahead log and are committed on the next start: ${failures.join('; ')}`,

@@ -19,7 +19,8 @@ export interface SealedSegment {
   records: Record<string, unknown>[];
 }
 
-const parseLines = (text: string): Record<string, unknown>[] =>
+/** Parses a segment's lines (each a JSON array of records); a torn last line is skipped. */
+export const parseLines = (text: string): Record<string, unknown>[] =>
   text
     .split('\n')
     .filter((line) => line.length > 0)
@@ -51,7 +52,16 @@ export class WriteAheadLog {
   }
 
   append(records: readonly unknown[]): void {
-    writeSync(this.fd, `\n${JSON.stringify(records)}\n`); // the leading newline ends a torn tail left by a crash
+    this.appendJson(JSON.stringify(records));
+  }
+
+  /**
+   * Appends a request body that parsed as a JSON array, as it came (no re-encoding of a megabyte).
+   * A raw newline can only be whitespace between JSON tokens, so it becomes a space: one line each.
+   */
+  appendJson(arrayText: string): void {
+    // The leading newline ends a torn tail left by a crash.
+    writeSync(this.fd, `\n${arrayText.includes('\n') ? arrayText.replaceAll('\n', ' ') : arrayText}\n`);
     fsyncSync(this.fd);
   }
 
@@ -71,16 +81,20 @@ export class WriteAheadLog {
 
   /** Segments sealed by a roll that may not have finished. */
   sealed(): SealedSegment[] {
+    return this.sealedPaths().map(({ fileId, path }) => ({
+      fileId,
+      path,
+      records: parseLines(readFileSync(path, 'utf8')),
+    }));
+  }
+
+  /** Sealed segments by file id, without reading them. */
+  sealedPaths(): { fileId: string; path: string }[] {
     const prefix = `${this.stream}.sealed.`;
     return readdirSync(this.dir)
       .filter((name) => name.startsWith(prefix) && name.endsWith('.ndjson'))
       .map((name) => {
-        const path = join(this.dir, name);
-        return {
-          fileId: name.slice(prefix.length, -'.ndjson'.length),
-          path,
-          records: parseLines(readFileSync(path, 'utf8')),
-        };
+        return { fileId: name.slice(prefix.length, -'.ndjson'.length), path: join(this.dir, name) };
       });
   }
 

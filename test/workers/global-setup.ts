@@ -17,7 +17,12 @@ declare module 'vitest' {
 /** Starts the real local stand-ins (and the payments API) on free loopback ports for the workerd tests. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dotdo-workers-'));
-  const stack = await startLocalStack({ dataDir, port: 0, pipelines: { rollIntervalMs: 3_600_000 } });
+  const stack = await startLocalStack({
+    dataDir,
+    port: 0,
+    faults: true,
+    pipelines: { rollIntervalMs: 3_600_000 },
+  });
   const payments = await startPayments();
   project.provide('stackUrl', stack.url);
   project.provide('paymentsUrl', payments.url);

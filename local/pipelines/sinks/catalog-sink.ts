@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -11,6 +11,7 @@ import {
 } from '../../../lake/iceberg/index.ts';
 import { rowsToArrow } from '../../../lake/parquet/rows-to-arrow.ts';
 import type { RolledFile, StreamSink } from './stream-sink.ts';
+import { writeDurably } from './write-durably.ts';
 
 /** Construction options of {@link createCatalogSink}. */
 export interface CatalogSinkConfig {
@@ -54,8 +55,7 @@ export function createCatalogSink(config: CatalogSinkConfig): StreamSink {
     write(rows, fileId): RolledFile {
       const path = join(dataDir, `${fileId}.parquet`);
       const bytes = encodeDataFile(schema, rowsToArrow(config.schema, rows));
-      writeFileSync(`${path}.tmp`, bytes);
-      renameSync(`${path}.tmp`, path);
+      writeDurably(path, bytes);
       const snapshot = table.append([{ path, recordCount: rows.length, sizeInBytes: bytes.byteLength }]);
       return {
         stream: config.stream,

@@ -1,9 +1,10 @@
-import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { encodeParquet } from '../../../lake/index.ts';
 import { dataFileKey } from '../../../lake/partition-path.ts';
 import type { RolledFile, StreamSink } from './stream-sink.ts';
+import { writeDurably } from './write-durably.ts';
 
 /** Construction options of {@link createR2FileSink}. */
 export interface R2FileSinkConfig {
@@ -56,8 +57,7 @@ export function createR2FileSink(config: R2FileSinkConfig): StreamSink {
       const path = join(config.bucketDir, key);
       const bytes = encodeParquet(config.schema, rows);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(`${path}.tmp`, bytes);
-      renameSync(`${path}.tmp`, path);
+      writeDurably(path, bytes);
       return { stream: config.stream, path, rows: rows.length, bytes: bytes.byteLength, sink: 'r2' };
     },
     committed(fileIds) {

@@ -178,7 +178,8 @@ describe('r2-data-catalog sink: a failed roll', () => {
     expect(pipelines.ingest('events', JSON.stringify(rowsFrom(6, 5)), undefined).status).toBe(200);
     expect(pipelines.ingest('events', JSON.stringify(rowsFrom(11, 2)), undefined).status).toBe(200);
     expect(() => pipelines.roll()).toThrow(/version-hint.text: "garbage" is not a metadata version/);
-    expect(pipelines.stats().events).toMatchObject({ rollFailures: 1, buffered: 7, files: 1 });
+    // Two failed attempts: the size-triggered roll and the explicit one.
+    expect(pipelines.stats().events).toMatchObject({ rollFailures: 2, buffered: 7, files: 1 });
     expect(pipelines.stats().events?.lastRollError).toMatch(/garbage/);
     writeFileSync(hint, good);
     expect(pipelines.roll().map((f) => f.rows)).toEqual([5, 2]);

@@ -106,3 +106,35 @@ describe('Pipelines stand-in → Parquet', () => {
     recovered.close();
   });
 });
+
+describe('Pipelines stand-in counters', () => {
+  it('survive a restart, and count refusals once per request', async () => {
+    const temp = await tempDir('dotdo-counters-');
+    try {
+      const { createPipelinesStandIn } = await import('../../../local/index.ts');
+      const first = createPipelinesStandIn({ dataDir: temp.dir, rollIntervalMs: 3_600_000 });
+      expect(
+        first.ingest('events', JSON.stringify([eventFixture(1), eventFixture(2)]), undefined).status,
+      ).toBe(200);
+      first.roll();
+      expect(first.ingest('events', JSON.stringify([eventFixture(3)]), undefined).status).toBe(200);
+      expect(first.ingest('events', JSON.stringify([eventFixture(4), {}]), undefined).status).toBe(400);
+      expect(first.ingest('events', '[', undefined).status).toBe(400);
+      const before = first.stats().events;
+      expect(before).toMatchObject({
+        accepted: 3,
+        buffered: 1,
+        rejected: 2,
+        invalid: 1,
+        requestsRejected: 2,
+        files: 1,
+      });
+      first.close(); // rolls the last record
+      const second = createPipelinesStandIn({ dataDir: temp.dir, rollIntervalMs: 3_600_000 });
+      expect(second.stats().events).toEqual({ ...before, buffered: 0, files: 2 });
+      second.close();
+    } finally {
+      await temp.remove();
+    }
+  });
+});
