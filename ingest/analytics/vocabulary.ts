@@ -1,6 +1,7 @@
 import type { SqlValue, StorageLike } from '../storage-like.ts';
 import type { Json } from '../store/record.ts';
 import { verbForms } from '../store/verb-forms.ts';
+import { insertVerb } from '../store/write-action.ts';
 import { AnalyticsError } from './analytics-error.ts';
 
 /** A thing's data as the `$` hands it to handlers: a JSON object. */
@@ -96,15 +97,7 @@ export function declareVocabulary(nouns: readonly string[], verbs: VerbsConfig):
  */
 export function registerVerbs(storage: StorageLike, verbs: Map<string, DeclaredVerb>): void {
   for (const [verb, forms] of verbs) {
-    storage.sql.exec(
-      'INSERT INTO verbs (verb, action, activity, event, reverse, inverse) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (verb) DO NOTHING',
-      verb,
-      forms.action,
-      forms.activity,
-      forms.event,
-      forms.reverse,
-      forms.inverse,
-    );
+    insertVerb(storage, verb, forms);
     const stored = storage.sql
       .exec<{ event: string } & Record<string, SqlValue>>('SELECT event FROM verbs WHERE verb = ?', verb)
       .one();

@@ -3,7 +3,7 @@ import type { SqlValue, StorageLike } from '../storage-like.ts';
 import { sql } from '../../sql/sql-template.ts';
 import { type ActionContext, encodeEventRow } from './event-row.ts';
 import { chainHead, lastIds, type StoreState, storeState, type VerbRow } from './store-state.ts';
-import { verbForms } from './verb-forms.ts';
+import { type VerbForms, verbForms } from './verb-forms.ts';
 
 /** One action as the store writes it. JSON columns are already serialized. */
 export interface ActionWrite extends ActionContext {
@@ -124,11 +124,8 @@ function insertPresent(
   storage.sql.exec.apply(storage.sql, args as [string, ...unknown[]]);
 }
 
-/** The row of a verb, registering it with its forms on first use. */
-export function verbRow(storage: StorageLike, state: StoreState, verb: string): VerbRow {
-  const cached = state.verbs.get(verb);
-  if (cached) return cached;
-  const forms = verbForms(verb);
+/** Stores a verb with its forms unless it is stored already (the first forms stored win). */
+export function insertVerb(storage: StorageLike, verb: string, forms: VerbForms): void {
   storage.sql.exec(
     'INSERT INTO verbs (verb, action, activity, event, reverse, inverse) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (verb) DO NOTHING',
     verb,
@@ -138,6 +135,13 @@ export function verbRow(storage: StorageLike, state: StoreState, verb: string): 
     forms.reverse,
     forms.inverse,
   );
+}
+
+/** The row of a verb, registering it with its forms on first use. */
+export function verbRow(storage: StorageLike, state: StoreState, verb: string): VerbRow {
+  const cached = state.verbs.get(verb);
+  if (cached) return cached;
+  insertVerb(storage, verb, verbForms(verb));
   const row = storage.sql
     .exec<{
       id: number;
