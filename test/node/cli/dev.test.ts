@@ -1,29 +1,6 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.ts';
-
-const root = new URL('../../..', import.meta.url).pathname;
-
-function runCli(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['cli/bin.mjs', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
-}
+import { runCli } from './run-cli.ts';
 
 describe('dotdo-analytics dev --demo (what npm start runs)', () => {
   it('runs 20 DOs × 500 actions through workerd, the stand-in and DuckDB, printing the hourly table within 60 s', async () => {

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../local/pipelines/ingest-faults.ts';
 import { eventRow, eventRows, tempDir } from '../fixtures/events.ts';
 import { type RawAnswer, type RawRequest, rawRequest } from '../fixtures/raw-http.ts';
 import { killStandInProcesses, startStandInProcess, stopProcess } from '../fixtures/stand-in-process.ts';
@@ -13,16 +14,8 @@ const ROOT = new URL('../../..', import.meta.url).pathname;
 
 afterAll(killStandInProcesses);
 
-/** mulberry32: the same hostile suite on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the stand-in's own seeded generator): the same hostile suite on every run. */
+const random = seededRandom;
 
 const nest = (depth: number, open: string, close: string, inner = '1') =>
   `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
