@@ -29,8 +29,13 @@ const isPortInUse = (error: unknown): boolean =>
     `${(error as { code?: string })?.code ?? ''} ${(error as Error)?.message ?? ''}`,
   );
 
-const portInUse = (port: number, flag: string): string =>
-  `port ${port} is already in use: stop what holds it, or pass ${flag} <N> (${flag} 0 picks a free one)`;
+/** Says which port is busy and which flag moves it; the exit code of a busy port. */
+function portInUse(port: number, flag: string): 1 {
+  console.error(
+    `port ${port} is already in use: stop what holds it, or pass ${flag} <N> (${flag} 0 picks a free one)`,
+  );
+  return 1;
+}
 
 /**
  * Whether a TCP port on 127.0.0.1 can be bound now. workerd does not report a busy port to Miniflare
@@ -67,6 +72,55 @@ const help = `flags:
   --exit            stop after the demo instead of serving until Ctrl-C
   --faults          enable fault injection (POST /_admin/faults) for testing clients`;
 
+type DevOptions = z.infer<typeof flags>;
+
+/**
+ * Starts the stand-ins, then the Worker; a busy port is one line naming the flag to change (exit code
+ * 1), and whatever started is closed again.
+ */
+async function startServices(
+  options: DevOptions,
+  dataDir: string,
+): Promise<{ stack: LocalStack; worker: RunningWorker } | number> {
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      dataDir,
+      port: options.port,
+      token: options.token,
+      faults: options.faults,
+    });
+  } catch (error) {
+    if (!isPortInUse(error)) throw error;
+    return portInUse(options.port, '--port');
+  }
+  if (!(await portFree(options.workerPort))) {
+    await stack.close();
+    return portInUse(options.workerPort, '--worker-port');
+  }
+  let worker: RunningWorker;
+  try {
+    worker = await startWorker({
+      dataDir,
+      port: options.workerPort,
+      ingestUrl: stack.ingestUrl,
+      ingestToken: options.token,
+      persist: true,
+      vars: {
+        R2_SQL_ENDPOINT: stack.url,
+        R2_ACCOUNT_ID: 'local',
+        LAKE_BUCKET: stack.pipelines.config.bucket,
+        ...(options.token ? { R2_SQL_TOKEN: options.token } : {}),
+      },
+    });
+  } catch (error) {
+    await stack.close();
+    if (!isPortInUse(error)) throw error;
+    return portInUse(options.workerPort, '--worker-port');
+  }
+  return { stack, worker };
+}
+
 /** `dotdo-analytics dev`: the local stack — stand-ins, the Worker in workerd, and optionally the demo. */
 export const command: Command = {
   summary: 'Run the local stack: Pipelines + R2 SQL stand-ins and the Worker (workerd)',
@@ -76,45 +130,9 @@ export const command: Command = {
     const started = performance.now();
     const dataDir = options.demo ? join(options.dataDir, 'demo') : options.dataDir;
     if (options.fresh) await rm(dataDir, { recursive: true, force: true });
-    let stack: LocalStack;
-    try {
-      stack = await startLocalStack({
-        dataDir,
-        port: options.port,
-        token: options.token,
-        faults: options.faults,
-      });
-    } catch (error) {
-      if (!isPortInUse(error)) throw error;
-      console.error(portInUse(options.port, '--port'));
-      return 1;
-    }
-    if (!(await portFree(options.workerPort))) {
-      await stack.close();
-      console.error(portInUse(options.workerPort, '--worker-port'));
-      return 1;
-    }
-    let worker: RunningWorker;
-    try {
-      worker = await startWorker({
-        dataDir,
-        port: options.workerPort,
-        ingestUrl: stack.ingestUrl,
-        ingestToken: options.token,
-        persist: true,
-        vars: {
-          R2_SQL_ENDPOINT: stack.url,
-          R2_ACCOUNT_ID: 'local',
-          LAKE_BUCKET: stack.pipelines.config.bucket,
-          ...(options.token ? { R2_SQL_TOKEN: options.token } : {}),
-        },
-      });
-    } catch (error) {
-      await stack.close();
-      if (!isPortInUse(error)) throw error;
-      console.error(portInUse(options.workerPort, '--worker-port'));
-      return 1;
-    }
+    const services = await startServices(options, dataDir);
+    if (typeof services === 'number') return services;
+    const { stack, worker } = services;
     // The demo reads the lake as the Worker's R2 SQL would: checked and translated from R2 SQL's dialect.
     const engine = withR2SqlDialect(await createDuckDbEngine({ lake: stack.pipelines.bucketDir }));
     const stop = async (): Promise<void> => {
