@@ -1,4 +1,10 @@
-import { RefNotFoundError, resolveRef, type ThingVersion } from '../refs/resolve-ref.ts';
+import {
+  RefNotFoundError,
+  resolveRef,
+  type ThingRow,
+  type ThingVersion,
+  toThingVersion,
+} from '../refs/resolve-ref.ts';
 import { createBranch, listBranches } from '../store/branches.ts';
 import type { StorageLike } from '../storage-like.ts';
 import { AnalyticsError } from './analytics-error.ts';
@@ -14,13 +20,7 @@ export function getThing(storage: StorageLike, ref: string): ThingVersion | null
   }
 }
 
-interface HistoryRow extends Record<string, string | number | null> {
-  id: string;
-  version: number;
-  branch: string | null;
-  data: string | null;
-  deleted: number;
-  createdAt: number;
+interface HistoryRow extends ThingRow {
   action: number | null;
   verb: string | null;
   actor: string | null;
@@ -52,12 +52,7 @@ export function thingHistory(
     )
     .toArray();
   return rows.map((r) => ({
-    id: r.id,
-    version: r.version,
-    branch: r.branch,
-    data: r.data === null ? null : JSON.parse(r.data),
-    deleted: r.deleted === 1,
-    createdAt: r.createdAt,
+    ...toThingVersion(r),
     action: r.action,
     verb: r.verb,
     actor: r.actor,

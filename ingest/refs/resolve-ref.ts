@@ -77,16 +77,28 @@ export function resolveRef(storage: StorageLike, ref: string | ParsedRef): Thing
   }
   if (version === null || version === undefined)
     throw new RefNotFoundError(`ref "${text}" names no version of "${id}"`);
-  const row = sql
-    .exec<{
-      id: string;
-      version: number;
-      branch: string | null;
-      data: string | null;
-      deleted: number;
-      createdAt: number;
-    }>('SELECT id, version, branch, data, deleted, createdAt FROM things WHERE version = ?', version)
-    .one();
+  return toThingVersion(
+    sql
+      .exec<ThingRow>(
+        'SELECT id, version, branch, data, deleted, createdAt FROM things WHERE version = ?',
+        version,
+      )
+      .one(),
+  );
+}
+
+/** A `things` row as SQLite stores it (data as JSON text, deleted as 0/1). */
+export interface ThingRow extends Record<string, string | number | null> {
+  id: string;
+  version: number;
+  branch: string | null;
+  data: string | null;
+  deleted: number;
+  createdAt: number;
+}
+
+/** A stored `things` row as the version callers see. */
+export function toThingVersion(row: ThingRow): ThingVersion {
   return {
     id: row.id,
     version: row.version,
