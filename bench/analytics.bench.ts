@@ -8,10 +8,7 @@
  *
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startWorker } from '../cli/dev/start-worker.ts';
+import { startBenchWorker } from './bench-worker.ts';
 import { type BenchReport, median } from './machine.ts';
 
 const BATCH = 2000;
@@ -19,22 +16,8 @@ const ROUNDS = 11;
 const MODES = ['record', 'try', 'handler', 'do', 'send'] as const;
 
 export async function benchAnalytics(): Promise<BenchReport> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dotdo-bench-'));
-  const worker = await startWorker({
-    dataDir,
-    port: 0,
-    ingestUrl: 'http://127.0.0.1:9/unused',
-    persist: false,
-    entry: new URL('./workers/analytics-worker.ts', import.meta.url).pathname,
-    durableObjects: { BENCH: 'AnalyticsBench' },
-  });
-  const call = async (path: string): Promise<number> => {
-    const started = performance.now();
-    const response = await fetch(`${worker.url}${path}`);
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-    await response.json();
-    return performance.now() - started;
-  };
+  const worker = await startBenchWorker('./workers/analytics-worker.ts', 'AnalyticsBench');
+  const call = async (path: string): Promise<number> => (await worker.call(path)).ms;
   try {
     for (const mode of MODES) await call(`/${mode}?n=500&object=warm`);
     const samples = Object.fromEntries(MODES.map((m) => [m, [] as number[]])) as Record<
@@ -70,6 +53,5 @@ export async function benchAnalytics(): Promise<BenchReport> {
     return { name: 'analytics', markdown, passed: us.try / us.record <= 1.5 };
   } finally {
     await worker.close();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -7,10 +7,7 @@
  *
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startWorker } from '../cli/dev/start-worker.ts';
+import { startBenchWorker } from './bench-worker.ts';
 import { type BenchReport, median } from './machine.ts';
 
 const RECORD_BATCH = 5000;
@@ -18,22 +15,8 @@ const FLUSH_EVENTS = 20_000;
 const ROUNDS = 7;
 
 export async function benchDoIngest(): Promise<BenchReport> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dotdo-bench-'));
-  const worker = await startWorker({
-    dataDir,
-    port: 0,
-    ingestUrl: 'http://127.0.0.1:9/unused',
-    persist: false,
-    entry: new URL('./workers/do-ingest-worker.ts', import.meta.url).pathname,
-    durableObjects: { BENCH: 'BenchObject' },
-  });
-  const call = async (path: string): Promise<{ ms: number; value: number }> => {
-    const started = performance.now();
-    const response = await fetch(`${worker.url}${path}`);
-    const value = (await response.json()) as number;
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    return { ms: performance.now() - started, value };
-  };
+  const worker = await startBenchWorker('./workers/do-ingest-worker.ts', 'BenchObject');
+  const call = (path: string) => worker.call<number>(path);
   try {
     // Warm up the isolate, the JIT and both objects.
     for (const object of ['r', 'f']) {
@@ -97,6 +80,5 @@ export async function benchDoIngest(): Promise<BenchReport> {
     return { name: 'do-ingest', markdown, passed } as BenchReport;
   } finally {
     await worker.close();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
