@@ -53,6 +53,20 @@ async function parse<T>(request: Request, schema: z.ZodType<T>): Promise<T | Res
   return fail(400, 'invalid_body', issue.message, issue.path.join('.') || undefined);
 }
 
+/** A ref from the path, or a 400 when its percent-encoding is broken (`%zz`). */
+function decodeRef(raw: string): string | Response {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return fail(
+      400,
+      'invalid_ref',
+      `the ref in the path is not valid percent-encoding: ${raw.slice(0, 80)}`,
+      'ref',
+    );
+  }
+}
+
 /**
  * The example Worker's object routes (moving a namespace, reading a thing, the Customer example);
  * null for any other path. Each namespace is reached through the objects table.
@@ -98,7 +112,9 @@ export async function handleObjectRoute(request: Request, env: Env): Promise<Res
       raise(target: string, amount: number): Promise<unknown>;
     };
     if (operation === 'things') {
-      const thing = rest ? await startup.thing(decodeURIComponent(rest)) : null;
+      const ref = rest ? decodeRef(rest) : null;
+      if (ref instanceof Response) return ref;
+      const thing = ref ? await startup.thing(ref) : null;
       return thing ? Response.json(thing) : fail(404, 'not_found', `no version named "${rest ?? ''}"`, 'ref');
     }
     if (request.method !== 'POST') return fail(405, 'method_not_allowed', `${operation} takes POST`);

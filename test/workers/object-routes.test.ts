@@ -58,6 +58,11 @@ describe('object routes', () => {
       400,
       'invalid_ref',
     ]);
+    const broken = await exports.default.fetch('http://worker/ns/x.example.com/things/acme%zz');
+    expect([broken.status, ((await broken.json()) as { error: { code: string } }).error.code]).toEqual([
+      400,
+      'invalid_ref',
+    ]);
     const missing = await exports.default.fetch('http://worker/ns/x.example.com/things/nobody');
     expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([
       404,
