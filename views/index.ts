@@ -1,7 +1,59 @@
 /**
- * Declarative views: definitions and the built-in library. Produces SQL; runs nothing.
+ * Declarative views: definitions, rollups, the registry and the built-in library. Produces SQL in R2
+ * SQL's dialect; runs nothing (a registry runs a view on the engine it is given).
  *
  * @module
  */
-export { defineView, type View, type ViewContext, viewContext } from './define-view.ts';
+export {
+  defineView,
+  namespaceTables,
+  type RenderedView,
+  type View,
+  type ViewConfig,
+  ViewDefinitionError,
+  type ViewRenderOptions,
+  type ViewSqlContext,
+  type ViewTable,
+  type ViewTime,
+} from './define-view.ts';
+export {
+  defineRollup,
+  type Rollup,
+  type RollupConfig,
+  type RollupParams,
+  type RollupRow,
+  type RollupSpec,
+  type RollupWindow,
+  rollupParams,
+} from './define-rollup.ts';
+export { type FieldType, fieldAlias, fieldSql } from './field-path.ts';
+export {
+  avg,
+  count,
+  countDistinct,
+  first,
+  last,
+  type Measure,
+  type MeasureKind,
+  max,
+  min,
+  sum,
+} from './rollup-measures.ts';
+export {
+  createViewRegistry,
+  type ViewCatalogEntry,
+  type ViewEngine,
+  ViewNotFoundError,
+  type ViewRegistry,
+  type ViewRegistryConfig,
+  type ViewResult,
+} from './view-registry.ts';
+export {
+  isViewParamsError,
+  limitParam,
+  timestampParam,
+  type ViewParamIssue,
+  ViewParamsError,
+  toParamIssues,
+} from './view-params.ts';
 export { eventsPerHour } from './library/events-per-hour.ts';

@@ -1,5 +1,5 @@
 import type { QueryEngine } from '../../query/index.ts';
-import { eventsPerHour, viewContext } from '../../views/index.ts';
+import { eventsPerHour } from '../../views/index.ts';
 import { formatTable } from './format-table.ts';
 
 /** Per-call options of {@link runDemo}. */
@@ -135,7 +135,7 @@ export async function runDemo(options: RunDemoOptions): Promise<{ table: string;
     `the Worker reads the lake through R2 SQL: newest of ${hosts[0]}: ${newest.events.map((e) => `#${e.seq} ${e.event} ${e.target}`).join(', ')}`,
   );
   const result = await options.engine.query<{ hour: string; verb: string; events: number }>(
-    eventsPerHour.sql(viewContext('analytics')),
+    eventsPerHour.render().sql,
   );
   const pivot = pivotHourly(result.rows);
   const events = result.rows.reduce((n, r) => n + r.events, 0);

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { sql } from '../../sql/index.ts';
 import { defineView } from '../define-view.ts';
+import { timestampParam } from '../view-params.ts';
 
 /**
  * Events per hour per verb, deduplicated on the event id (delivery is at-least-once).
@@ -7,17 +9,27 @@ import { defineView } from '../define-view.ts';
  * @example
  * ```ts
  * import { eventsPerHour } from './events-per-hour.ts';
- * import { viewContext } from '../define-view.ts';
- * await engine.query(eventsPerHour.sql(viewContext('analytics')));
+ * eventsPerHour.render({ since: '2026-11-01' }).sql.startsWith('SELECT date_trunc'); // true
  * ```
  */
 export const eventsPerHour = defineView({
   name: 'events_per_hour',
   description: 'Events per hour per verb (deduplicated on id)',
-  // Deduplicated by grouping on id in a derived table, which R2 SQL and DuckDB both run.
-  sql: (t) =>
-    sql`SELECT date_trunc('hour', ts) AS hour, verb, count(*) AS events
-FROM (SELECT id, min(ts) AS ts, min(verb) AS verb FROM ${t.table('events')} GROUP BY id) AS deduped
+  params: z.object({
+    since: timestampParam().optional().describe('first event time included'),
+    until: timestampParam().optional().describe('first event time excluded'),
+  }),
+  time: { column: 'hour', since: 'since', until: 'until' },
+  sql: ({ params, table }) => {
+    const bounds = [
+      sql`TRUE`,
+      ...(params.since ? [sql`ts >= ${params.since}`] : []),
+      ...(params.until ? [sql`ts < ${params.until}`] : []),
+    ];
+    return sql`SELECT date_trunc('hour', ts) AS hour, verb, count(*) AS events
+FROM (SELECT DISTINCT ON (id) ts, verb FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS deduped
 GROUP BY date_trunc('hour', ts), verb
-ORDER BY hour, verb`.text,
+ORDER BY hour, verb
+LIMIT 10000`;
+  },
 });
