@@ -146,7 +146,7 @@ function checkName(config: { name: string; version?: number }): number {
  * ```
  */
 export function defineView<
-  P extends AnyObject = z.ZodObject<{}>,
+  P extends AnyObject = z.ZodObject<Record<string, never>>,
   R extends z.ZodType | undefined = undefined,
 >(config: ViewConfig<P, R>): View<z.output<P>, RowOf<R>> {
   const version = checkName(config);

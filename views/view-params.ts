@@ -82,7 +82,9 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function timestampParam() {
   return z
-    .union([z.iso.datetime({ offset: true }), z.iso.date(), z.number().int().nonnegative(), z.date()])
+    .union([z.iso.datetime({ offset: true }), z.iso.date(), z.number().int().nonnegative(), z.date()], {
+      error: 'expected an ISO 8601 time (2026-11-25T09:00:00Z), a date (2026-11-25) or epoch milliseconds',
+    })
     .transform((value, ctx): Date => {
       const date =
         value instanceof Date
