@@ -32,7 +32,15 @@ export interface RollupSpec {
   where?: SqlFragment;
 }
 
-/** A rollup's params: the time range of the events it reads, and a row limit. */
+/**
+ * A rollup's params: the time range of the events it reads, and a row limit.
+ *
+ * @example
+ * ```ts
+ * import { rollupParams } from './define-rollup.ts';
+ * rollupParams.parse({ since: '2026-11-01' }).limit; // 10000
+ * ```
+ */
 export const rollupParams = z.object({
   since: timestampParam().optional().describe('first event time included'),
   until: timestampParam().optional().describe('first event time excluded'),
@@ -78,7 +86,7 @@ function groupColumns(name: string, groupBy: readonly string[], measures: readon
  *   window: 'hour',
  * });
  * revenue.key; // 'revenue@1'
- * revenue.render({ since: '2026-11-01' }).sql.includes("ts >= TIMESTAMP '2026-11-01T00:00:00.000000Z'"); // true
+ * revenue.render({ since: '2026-11-01' }).sql.includes(`"ts" >= TIMESTAMP '2026-11-01T00:00:00.000000Z'`); // true
  * ```
  */
 export function defineRollup<C extends Record<string, Measure>>(

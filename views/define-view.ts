@@ -83,7 +83,15 @@ export interface View<Params = Record<string, unknown>, Row = Record<string, unk
   finish(rows: Record<string, unknown>[], params: Params): Row[];
 }
 
-/** A view whose SQL R2 SQL would refuse, or whose definition is malformed; thrown by defineView. */
+/**
+ * A view whose SQL R2 SQL would refuse, or whose definition is malformed; thrown by defineView.
+ *
+ * @example
+ * ```ts
+ * import { ViewDefinitionError } from './define-view.ts';
+ * new ViewDefinitionError('v@1', 'the name must be snake_case').message; // 'view v@1: the name must be snake_case'
+ * ```
+ */
 export class ViewDefinitionError extends Error {
   readonly code = 'invalid_view';
   constructor(
@@ -169,7 +177,7 @@ export function defineView<
     version,
     key,
     description: config.description,
-    params: params as unknown as z.ZodType<z.output<P>>,
+    params: strict as unknown as z.ZodType<z.output<P>>,
     ...(config.row ? { row: config.row as unknown as z.ZodType<RowOf<R>> } : {}),
     ...(config.time ? { time: { ...config.time } } : {}),
     parseParams,

@@ -34,7 +34,15 @@ export interface ViewResult<Row = Record<string, unknown>> {
   metrics?: Record<string, number | undefined>;
 }
 
-/** A lookup that found no view; its message lists the views there are. */
+/**
+ * A lookup that found no view; its message lists the views there are.
+ *
+ * @example
+ * ```ts
+ * import { ViewNotFoundError } from './view-registry.ts';
+ * new ViewNotFoundError('nope', ['one', 'two']).message; // 'no view "nope" (views: one, two)'
+ * ```
+ */
 export class ViewNotFoundError extends Error {
   readonly code = 'unknown_view';
   constructor(
