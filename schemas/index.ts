@@ -69,5 +69,6 @@ export {
   eventRow,
 } from './events.ts';
 export { LOCAL_MIGRATIONS, LOCAL_SCHEMA_VERSION, type LocalMigration, META_TABLE } from './local-ddl.ts';
+export { ROLLUP_ROW_KINDS, ROLLUPS_SCHEMA_VERSION, type RollupLakeRow, rollupRow } from './rollups.ts';
 export { TABLES, type TableName } from './tables.ts';
 export { THINGS_SCHEMA_VERSION, type ThingRow, thingRow } from './things.ts';

@@ -1,6 +1,7 @@
 import { actionRow } from './actions.ts';
 import { checkpointRow } from './checkpoints.ts';
 import { eventRow } from './events.ts';
+import { rollupRow } from './rollups.ts';
 import { thingRow } from './things.ts';
 
 /**
@@ -18,6 +19,7 @@ export const TABLES = {
   things: thingRow,
   actions: actionRow,
   checkpoints: checkpointRow,
+  rollups: rollupRow,
 } as const;
 
 /** The name of a global table. */

@@ -5,7 +5,8 @@
  * One `events` stream is fanned out by Pipeline SQL to the `events`, `things` and `actions` sinks (one
  * send per event; an account has 20 streams). `checkpoints` has its own stream: a checkpoint is taken
  * on a per-namespace cadence (`checkpointEvery`), on demand, and is signed inside the Durable Object,
- * none of which a stateless SELECT over one event row can reproduce.
+ * none of which a stateless SELECT over one event row can reproduce. `rollups` is the one generic
+ * stream every materialized rollup view writes its refreshes through.
  *
  * @module
  */
@@ -43,25 +44,28 @@ export interface LakeTopology {
  * @example
  * ```ts
  * import { LAKE_TOPOLOGY } from './lake-topology.ts';
- * LAKE_TOPOLOGY.streams.map((s) => s.name); // ['events', 'checkpoints']
- * LAKE_TOPOLOGY.sinks.map((s) => s.table); // ['events', 'things', 'actions', 'checkpoints']
+ * LAKE_TOPOLOGY.streams.map((s) => s.name); // ['events', 'checkpoints', 'rollups']
+ * LAKE_TOPOLOGY.sinks.map((s) => s.table); // ['events', 'things', 'actions', 'checkpoints', 'rollups']
  * ```
  */
 export const LAKE_TOPOLOGY: LakeTopology = {
   streams: [
     { name: 'events', table: 'events' },
     { name: 'checkpoints', table: 'checkpoints' },
+    { name: 'rollups', table: 'rollups' },
   ],
   sinks: [
     { name: 'events_sink', table: 'events' },
     { name: 'things_sink', table: 'things' },
     { name: 'actions_sink', table: 'actions' },
     { name: 'checkpoints_sink', table: 'checkpoints' },
+    { name: 'rollups_sink', table: 'rollups' },
   ],
   pipelines: [
     { name: 'events_pipeline', sql: 'INSERT INTO events_sink SELECT * FROM events' },
     { name: 'things_pipeline', sql: `INSERT INTO things_sink ${THINGS_FROM_EVENTS_SQL}` },
     { name: 'actions_pipeline', sql: `INSERT INTO actions_sink ${ACTIONS_FROM_EVENTS_SQL}` },
     { name: 'checkpoints_pipeline', sql: 'INSERT INTO checkpoints_sink SELECT * FROM checkpoints' },
+    { name: 'rollups_pipeline', sql: 'INSERT INTO rollups_sink SELECT * FROM rollups' },
   ],
 };

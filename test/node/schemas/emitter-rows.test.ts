@@ -25,6 +25,7 @@ const schemas = {
   things: committed('things'),
   actions: committed('actions'),
   checkpoints: committed('checkpoints'),
+  rollups: committed('rollups'),
 };
 const wire = (row: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(row));
 

@@ -77,13 +77,13 @@ describe('dotdo-analytics schema check', () => {
 });
 
 describe('dotdo-analytics schema setup', () => {
-  it('prints the lake topology: two streams, a sink per table, the events stream fanned out', async () => {
+  it('prints the lake topology: three streams, a sink per table, the events stream fanned out', async () => {
     expect(await command.run(['setup', '--account', account, '--bucket', 'lake'])).toBe(0);
     const lines = out.join('\n').split('\n');
     expect(lines).toContain(`export CLOUDFLARE_ACCOUNT_ID=${account}`);
     const streams = lines.filter((l) => l.startsWith('npx wrangler pipelines streams create'));
     expect(streams).toEqual(
-      ['events', 'checkpoints'].map(
+      ['events', 'checkpoints', 'rollups'].map(
         (s) => `npx wrangler pipelines streams create ${s} --schema-file schemas/pipelines/${s}.json`,
       ),
     );
@@ -93,7 +93,7 @@ describe('dotdo-analytics schema setup', () => {
       );
     }
     const pipelines = lines.filter((l) => l.startsWith('npx wrangler pipelines create'));
-    expect(pipelines).toHaveLength(4);
+    expect(pipelines).toHaveLength(5);
     expect(pipelines).toContain(
       `npx wrangler pipelines create events_pipeline --sql 'INSERT INTO events_sink SELECT * FROM events'`,
     );
