@@ -43,6 +43,7 @@ export {
   createViewRegistry,
   type ViewCatalogEntry,
   type ViewEngine,
+  type ViewMetrics,
   ViewNotFoundError,
   type ViewRegistry,
   type ViewRegistryConfig,

@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import type { RenderedView, View, ViewRenderOptions } from './define-view.ts';
 
+/** What a query read, as R2 SQL reports it. */
+export interface ViewMetrics {
+  files_scanned?: number;
+  bytes_scanned?: number;
+  r2_requests_count?: number;
+}
+
 /** What a registry runs views on: any engine that answers R2-dialect SQL (R2 SQL, DuckDB, a stand-in). */
 export interface ViewEngine {
   query(sql: string): Promise<{
     schema: { name: string; type?: string }[];
     rows: Record<string, unknown>[];
-    metrics?: Record<string, number | undefined>;
+    metrics?: ViewMetrics;
   }>;
 }
 
@@ -31,7 +38,7 @@ export interface ViewResult<Row = Record<string, unknown>> {
   sql: string;
   schema: { name: string; type?: string }[];
   rows: Row[];
-  metrics?: Record<string, number | undefined>;
+  metrics?: ViewMetrics;
 }
 
 /**

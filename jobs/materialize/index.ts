@@ -1,0 +1,25 @@
+/**
+ * Materialized rollups: refreshes that recompute only the buckets at or after `watermark − lookback`
+ * into the generic `rollups` table, targeted backfills, and reads that combine the materialized
+ * buckets with a raw tail.
+ *
+ * @module
+ */
+export { bucketChunks, bucketStart, isoOf, toMicros, WINDOW_US } from './bucket-time.ts';
+export {
+  freshnessOf,
+  initialRollupState,
+  type RefreshChunk,
+  type RollupFreshness,
+  type RollupState,
+} from './materialize-state.ts';
+export { type RollupReadResult, readRollup } from './read-rollup.ts';
+export {
+  backfillRollup,
+  materializeRange,
+  type RefreshOutcome,
+  type RefreshRollupConfig,
+  refreshRollup,
+} from './refresh-rollup.ts';
+export { type CompleteRefresh, readCommits, type WinningSegment, winningSegments } from './rollup-commits.ts';
+export type { AnyRollup } from './rollup-sql.ts';

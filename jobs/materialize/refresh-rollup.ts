@@ -1,0 +1,229 @@
+import type { Sink } from '../../ingest/sink.ts';
+import { ROLLUPS_SCHEMA_VERSION, type RollupLakeRow } from '../../schemas/index.ts';
+import { namespaceTables, type ViewEngine, type ViewTable } from '../../views/index.ts';
+import { bucketChunks, bucketStart, toMicros, WINDOW_US } from './bucket-time.ts';
+import type { RefreshChunk, RollupState } from './materialize-state.ts';
+import { readCommits, winningSegments } from './rollup-commits.ts';
+import { type AnyRollup, bucketCountsSql, landedSql } from './rollup-sql.ts';
+
+/** Construction options of a refresh: where it reads and writes, and how much it recomputes. */
+export interface RefreshRollupConfig {
+  engine: ViewEngine;
+  /** Where rollups rows go: the `rollups` stream (a Pipelines binding or our HTTP sink). */
+  sink: Sink;
+  /** The lake namespace (default `analytics`). */
+  namespace?: string;
+  /** How far behind the watermark a refresh recomputes (µs; default two buckets). */
+  lookbackUs?: number;
+  /** Buckets per chunk, each a refresh of its own with its own commit (default 168). */
+  chunkBuckets?: number;
+  /** How far before the lookback the late-event check reaches, in buckets (default 168). */
+  lateHorizonBuckets?: number;
+  /** The clock (µs). */
+  now?: () => number;
+  /** Mints refresh ids (default a time-ordered random id). */
+  refreshId?: () => string;
+  /** Called after each chunk lands. */
+  onChunk?: (chunk: RefreshChunk) => void;
+}
+
+/** What a refresh did. */
+export interface RefreshOutcome {
+  state: RollupState;
+  chunks: RefreshChunk[];
+  /** Newest landed event time (µs), null when none has landed. */
+  newest: number | null;
+}
+
+const ROW_LIMIT = 100_000;
+const SEND_BATCH = 500;
+
+const defaultId = (now: number) => `${now.toString(36).padStart(12, '0')}-${crypto.randomUUID().slice(0, 8)}`;
+
+function lakeRow(
+  rollup: AnyRollup,
+  refreshId: string,
+  ts: number,
+  row: Record<string, unknown>,
+): RollupLakeRow {
+  const bucket = toMicros(row.bucket);
+  const key = JSON.stringify(rollup.rollup.groupBy.map((g) => row[g.column] ?? null));
+  const measures = Object.fromEntries(Object.keys(rollup.rollup.measures).map((m) => [m, row[m] ?? null]));
+  return {
+    schema_version: ROLLUPS_SCHEMA_VERSION,
+    id: `${rollup.key}/${refreshId}/${bucket}/${key}`,
+    view: rollup.name,
+    version: rollup.version,
+    refresh_id: refreshId,
+    ts,
+    kind: 'row',
+    bucket,
+    key,
+    measures: measures as RollupLakeRow['measures'],
+    range_from: null,
+    range_to: null,
+    rows: null,
+    watermark: null,
+  };
+}
+
+async function bucketCounts(
+  engine: ViewEngine,
+  rollup: AnyRollup,
+  table: ViewTable,
+  from: number,
+  to: number,
+) {
+  const { rows } = await engine.query(bucketCountsSql(rollup, table, from, to).text);
+  return new Map(rows.map((r) => [toMicros(r.bucket), Number(r.events)]));
+}
+
+/**
+ * Recomputes `[from, to)` of a rollup as one refresh: its rows, then a commit naming the range, the
+ * row count and the events per bucket. Readers ignore the rows until the commit and every row have
+ * landed, so a refresh cut short is never seen; a retry writes a newer refresh that wins.
+ *
+ * @example
+ * ```ts
+ * import { materializeRange } from './refresh-rollup.ts';
+ * const chunk = await materializeRange(revenue, 0, 3_600_000_000, 0, { engine, sink });
+ * chunk.rows >= 0; // true
+ * ```
+ */
+export async function materializeRange(
+  rollup: AnyRollup,
+  from: number,
+  to: number,
+  watermark: number,
+  config: RefreshRollupConfig,
+): Promise<RefreshChunk> {
+  const table = namespaceTables(config.namespace ?? 'analytics');
+  const ts = (config.now ?? (() => Date.now() * 1000))();
+  const { rows } = await config.engine.query(
+    rollup.render({ since: from / 1000, until: to / 1000, limit: ROW_LIMIT }).sql,
+  );
+  const size = WINDOW_US[rollup.rollup.window];
+  if (rows.length >= ROW_LIMIT) {
+    if (to - from <= size) throw new Error(`rollup ${rollup.key}: one bucket holds ${ROW_LIMIT}+ groups`);
+    const middle = bucketStart(from + Math.floor((to - from) / 2), rollup.rollup.window);
+    const left = await materializeRange(rollup, from, middle, watermark, config);
+    const right = await materializeRange(rollup, middle, to, watermark, config);
+    return { refreshId: `${left.refreshId}+${right.refreshId}`, from, to, rows: left.rows + right.rows };
+  }
+  const counts = await bucketCounts(config.engine, rollup, table, from, to);
+  const refreshId = config.refreshId?.() ?? defaultId(ts);
+  const lake = rows.map((row) => lakeRow(rollup, refreshId, ts, row));
+  for (let i = 0; i < lake.length; i += SEND_BATCH) await config.sink.send(lake.slice(i, i + SEND_BATCH));
+  const commit: RollupLakeRow = {
+    ...lakeRow(rollup, refreshId, ts, { bucket: from }),
+    id: `${rollup.key}/${refreshId}/commit`,
+    kind: 'commit',
+    bucket: null,
+    key: null,
+    measures: { events: Object.fromEntries([...counts].map(([b, n]) => [String(b), n])) },
+    range_from: from,
+    range_to: to,
+    rows: lake.length,
+    watermark,
+  };
+  await config.sink.send([commit]);
+  const chunk = { refreshId, from, to, rows: lake.length };
+  config.onChunk?.(chunk);
+  return chunk;
+}
+
+/**
+ * Recomputes exactly `[from, to)` (aligned to buckets), in chunks: a targeted backfill.
+ *
+ * @example
+ * ```ts
+ * import { backfillRollup } from './refresh-rollup.ts';
+ * const chunks = await backfillRollup(revenue, { from: 0, to: 86_400_000_000 }, { engine, sink });
+ * chunks.length > 0; // true
+ * ```
+ */
+export async function backfillRollup(
+  rollup: AnyRollup,
+  range: { from: number; to: number },
+  config: RefreshRollupConfig,
+): Promise<RefreshChunk[]> {
+  const { newest } = await landed(rollup, config);
+  const chunks: RefreshChunk[] = [];
+  for (const [a, b] of bucketChunks(range.from, range.to, rollup.rollup.window, config.chunkBuckets ?? 168)) {
+    chunks.push(await materializeRange(rollup, a, b, newest ?? a, config));
+  }
+  return chunks;
+}
+
+async function landed(rollup: AnyRollup, config: RefreshRollupConfig) {
+  const table = namespaceTables(config.namespace ?? 'analytics');
+  const { rows } = await config.engine.query(landedSql(rollup, table).text);
+  const row = rows[0] ?? {};
+  return {
+    oldest: row.oldest == null ? null : toMicros(row.oldest),
+    newest: row.newest == null ? null : toMicros(row.newest),
+  };
+}
+
+/**
+ * One incremental refresh: recomputes every bucket at or after `watermark − lookback` up to the newest
+ * landed event (everything, in chunks, the first time), then counts events that landed in older
+ * buckets than that — later than the lookback — and reports them in the state, for a backfill.
+ *
+ * @example
+ * ```ts
+ * import { initialRollupState } from './materialize-state.ts';
+ * import { refreshRollup } from './refresh-rollup.ts';
+ * const { state } = await refreshRollup(revenue, initialRollupState(revenue.key), { engine, sink });
+ * state.watermark !== null; // true once events have landed
+ * ```
+ */
+export async function refreshRollup(
+  rollup: AnyRollup,
+  state: RollupState,
+  config: RefreshRollupConfig,
+): Promise<RefreshOutcome> {
+  const { oldest, newest } = await landed(rollup, config);
+  if (oldest === null || newest === null) return { state, chunks: [], newest: null };
+  const window = rollup.rollup.window;
+  const size = WINDOW_US[window];
+  const lookback = config.lookbackUs ?? 2 * size;
+  const from =
+    state.watermark === null ? bucketStart(oldest, window) : bucketStart(state.watermark - lookback, window);
+  const to = bucketStart(newest, window) + size;
+  const chunks: RefreshChunk[] = [];
+  for (const [a, b] of bucketChunks(from, to, window, config.chunkBuckets ?? 168)) {
+    chunks.push(await materializeRange(rollup, a, b, newest, config));
+  }
+  const late = state.watermark === null ? { events: 0, buckets: [] } : await findLate(rollup, from, config);
+  const refreshedAt = (config.now ?? (() => Date.now() * 1000))();
+  return {
+    state: { ...state, watermark: newest, refreshedAt, lateEvents: late.events, lateBuckets: late.buckets },
+    chunks,
+    newest,
+  };
+}
+
+/** Buckets before `before` (within the horizon) whose landed events outnumber what is materialized. */
+async function findLate(rollup: AnyRollup, before: number, config: RefreshRollupConfig) {
+  const table = namespaceTables(config.namespace ?? 'analytics');
+  const size = WINDOW_US[rollup.rollup.window];
+  const start = before - size * (config.lateHorizonBuckets ?? 168);
+  const raw = await bucketCounts(config.engine, rollup, table, start, before);
+  const segments = winningSegments(await readCommits(config.engine, rollup, table));
+  const counted = new Map<number, number>();
+  for (const segment of segments) {
+    for (const [bucket, n] of segment.counts)
+      if (bucket >= segment.from && bucket < segment.to) counted.set(bucket, n);
+  }
+  let events = 0;
+  const buckets: number[] = [];
+  for (const [bucket, n] of raw) {
+    const missing = n - (counted.get(bucket) ?? 0);
+    if (missing > 0) {
+      events += missing;
+      buckets.push(bucket);
+    }
+  }
+  return { events, buckets: buckets.sort((a, b) => a - b) };
+}

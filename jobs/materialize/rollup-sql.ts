@@ -1,0 +1,93 @@
+import { type SqlFragment, sql } from '../../sql/index.ts';
+import type { RollupParams, RollupSpec, View, ViewTable } from '../../views/index.ts';
+
+/** Any rollup, whatever its measures: what materialization reads of one. */
+export type AnyRollup = Pick<
+  View<RollupParams, unknown>,
+  'name' | 'version' | 'key' | 'parseParams' | 'render'
+> & {
+  readonly rollup: RollupSpec;
+};
+
+const bucketOf = (rollup: AnyRollup): SqlFragment => sql`date_trunc(${rollup.rollup.window}, "ts")`;
+
+function eventsOf(rollup: AnyRollup, table: ViewTable, from?: number, to?: number): SqlFragment {
+  const bounds = [
+    sql`"event" IN ${[...rollup.rollup.from]}`,
+    ...(from === undefined ? [] : [sql`"ts" >= ${sql.timestamp(from)}`]),
+    ...(to === undefined ? [] : [sql`"ts" < ${sql.timestamp(to)}`]),
+  ];
+  const where = rollup.rollup.where ? sql` WHERE ${rollup.rollup.where}` : sql``;
+  return sql`(SELECT * FROM (SELECT DISTINCT ON ("id") * FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
+}
+
+/**
+ * The oldest and newest time of the events a rollup reads (what has landed).
+ *
+ * @example
+ * ```ts
+ * import { landedSql } from './rollup-sql.ts';
+ * landedSql(revenue, namespaceTables('analytics')).text.startsWith('SELECT min'); // true
+ * ```
+ */
+export function landedSql(rollup: AnyRollup, table: ViewTable): SqlFragment {
+  return sql`SELECT min("ts") AS "oldest", max("ts") AS "newest" FROM ${eventsOf(rollup, table)}`;
+}
+
+/**
+ * Events per bucket of `[from, to)` that a rollup reads, deduplicated: what a refresh records in its
+ * commit, and what the late-event check compares with.
+ *
+ * @example
+ * ```ts
+ * import { bucketCountsSql } from './rollup-sql.ts';
+ * bucketCountsSql(revenue, namespaceTables('analytics'), 0, 3_600_000_000).text.includes('GROUP BY'); // true
+ * ```
+ */
+export function bucketCountsSql(rollup: AnyRollup, table: ViewTable, from: number, to: number): SqlFragment {
+  return sql`SELECT ${bucketOf(rollup)} AS "bucket", count(*) AS "events" FROM ${eventsOf(rollup, table, from, to)}
+GROUP BY ${bucketOf(rollup)} ORDER BY "bucket" LIMIT 100000`;
+}
+
+/**
+ * The commits of a rollup's refreshes, each with how many of its rows have landed.
+ *
+ * @example
+ * ```ts
+ * import { commitsSql } from './rollup-sql.ts';
+ * commitsSql(revenue, namespaceTables('analytics')).text.includes("'commit'"); // true
+ * ```
+ */
+export function commitsSql(rollup: AnyRollup, table: ViewTable): SqlFragment {
+  const own = sql`"view" = ${rollup.name} AND "version" = ${rollup.version}`;
+  return sql`SELECT "c"."refresh_id", "c"."ts", "c"."range_from", "c"."range_to", "c"."rows", "c"."watermark", "c"."measures",
+  coalesce("l"."landed", 0) AS "landed"
+FROM (SELECT DISTINCT ON ("id") * FROM ${table('rollups')} WHERE ${own} AND "kind" = 'commit') AS "c"
+LEFT JOIN (SELECT "refresh_id", count(DISTINCT "id") AS "landed" FROM ${table('rollups')} WHERE ${own} AND "kind" = 'row' GROUP BY "refresh_id") AS "l"
+  ON "l"."refresh_id" = "c"."refresh_id"
+ORDER BY "c"."ts", "c"."refresh_id"
+LIMIT 100000`;
+}
+
+/**
+ * The rows of the given refreshes within `[from, to)`.
+ *
+ * @example
+ * ```ts
+ * import { refreshRowsSql } from './rollup-sql.ts';
+ * refreshRowsSql(revenue, namespaceTables('analytics'), ['r1'], 0, 1, 10).text.includes('"refresh_id" IN'); // true
+ * ```
+ */
+export function refreshRowsSql(
+  rollup: AnyRollup,
+  table: ViewTable,
+  refreshIds: readonly string[],
+  from: number,
+  to: number,
+  limit: number,
+): SqlFragment {
+  return sql`SELECT DISTINCT ON ("id") "refresh_id", "bucket", "key", "measures" FROM ${table('rollups')}
+WHERE "view" = ${rollup.name} AND "version" = ${rollup.version} AND "kind" = 'row' AND "refresh_id" IN ${[...refreshIds]}
+  AND "bucket" >= ${sql.timestamp(from)} AND "bucket" < ${sql.timestamp(to)}
+LIMIT ${limit}`;
+}
