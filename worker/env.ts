@@ -1,6 +1,7 @@
 import type { CheckpointRow, EventRow } from '../schemas/index.ts';
 import { createHttpSink, type Sink } from '../ingest/index.ts';
 import type { Customer } from './customer.ts';
+import type { Rollups } from './rollups.ts';
 import type { Startup } from './startup.ts';
 
 /** The bindings and vars in wrangler.toml. */
@@ -14,6 +15,10 @@ export interface Env {
   INGEST_TOKEN?: string;
   /** A Pipelines binding; preferred over INGEST_URL when bound (not in local dev: Miniflare discards). */
   EVENTS?: Sink<EventRow>;
+  /** The rollups stream's binding; with INGEST_URL alone, refreshes go to `<INGEST_URL>/rollups`. */
+  ROLLUPS_STREAM?: Sink;
+  /** The refresher that keeps the example's rollups materialized. */
+  ROLLUPS?: DurableObjectNamespace<InstanceType<typeof Rollups>>;
   /** The checkpoints stream's binding; with INGEST_URL alone, checkpoints go to `<INGEST_URL>/checkpoints`. */
   CHECKPOINTS?: Sink<CheckpointRow>;
   /** How long after a write the alarm flushes the outbox (ms, default 1000). */

@@ -7,6 +7,7 @@ import type { Env } from './startup.ts';
 import { handle } from './routes.ts';
 
 export { Customer } from './customer.ts';
+export { orderActivity, Rollups } from './rollups.ts';
 export { type Env, Startup } from './startup.ts';
 
 export default {

@@ -1,7 +1,7 @@
 /**
  * Materialized rollups: refreshes that recompute only the buckets at or after `watermark − lookback`
  * into the generic `rollups` table, targeted backfills, and reads that combine the materialized
- * buckets with a raw tail.
+ * buckets with a raw tail, and the refresher a Durable Object runs.
  *
  * @module
  */
@@ -13,7 +13,7 @@ export {
   type RollupFreshness,
   type RollupState,
 } from './materialize-state.ts';
-export { type RollupReadResult, readRollup } from './read-rollup.ts';
+export { type ReadRollupOptions, type RollupReadResult, readRollup } from './read-rollup.ts';
 export {
   backfillRollup,
   materializeRange,
@@ -22,4 +22,13 @@ export {
   refreshRollup,
 } from './refresh-rollup.ts';
 export { type CompleteRefresh, readCommits, type WinningSegment, winningSegments } from './rollup-commits.ts';
+export {
+  createRollupRefresher,
+  type RollupRefresher,
+  type RollupRefresherConfig,
+  type RollupRefresherStatus,
+  type RollupVersionStatus,
+} from './rollup-refresher.ts';
 export type { AnyRollup } from './rollup-sql.ts';
+export { createRollupStateStore, type RefreshRecord, type RollupStateStore } from './rollup-state-store.ts';
+// The Durable Object class imports `cloudflare:workers`: import it from `./rollup-refresher-object.ts`.

@@ -10,6 +10,8 @@ export interface RollupState {
   lateEvents: number;
   /** Starts (µs) of those buckets: what a targeted backfill fixes. */
   lateBuckets: number[];
+  /** While a build is under way (a first refresh over all history), where its next chunk starts (µs). */
+  resumeFrom: number | null;
 }
 
 /** One refreshed range: what a refresh or a backfill wrote. */
@@ -29,6 +31,8 @@ export interface RollupFreshness {
   lagUs: number | null;
   lateEvents: number;
   lateBuckets: number[];
+  /** Whether a build is still under way (its history is not all materialized yet). */
+  building: boolean;
 }
 
 /**
@@ -41,7 +45,7 @@ export interface RollupFreshness {
  * ```
  */
 export function initialRollupState(view: string): RollupState {
-  return { view, watermark: null, refreshedAt: null, lateEvents: 0, lateBuckets: [] };
+  return { view, watermark: null, refreshedAt: null, lateEvents: 0, lateBuckets: [], resumeFrom: null };
 }
 
 /**
@@ -62,5 +66,6 @@ export function freshnessOf(state: RollupState, newestLanded: number | null): Ro
       state.watermark === null || newestLanded === null ? null : Math.max(0, newestLanded - state.watermark),
     lateEvents: state.lateEvents,
     lateBuckets: [...state.lateBuckets],
+    building: state.resumeFrom !== null || state.watermark === null,
   };
 }

@@ -1,4 +1,13 @@
 import { namespaceTables, type ViewEngine, type ViewRenderOptions } from '../../views/index.ts';
+
+/** Per-call options of {@link readRollup}. */
+export interface ReadRollupOptions extends ViewRenderOptions {
+  /**
+   * Recompute the watermark's bucket and later from raw events (default true). False answers what
+   * the refreshes materialized alone, the last bucket included, as of the last refresh.
+   */
+  rawTail?: boolean;
+}
 import { bucketStart, isoOf, toMicros, WINDOW_US } from './bucket-time.ts';
 import { readCommits, type WinningSegment, winningSegments } from './rollup-commits.ts';
 import { type AnyRollup, refreshRowsSql } from './rollup-sql.ts';
@@ -73,7 +82,7 @@ export async function readRollup(
   engine: ViewEngine,
   rollup: AnyRollup,
   input: unknown = {},
-  options: ViewRenderOptions = {},
+  options: ReadRollupOptions = {},
 ): Promise<RollupReadResult> {
   const params = rollup.parseParams(input);
   const table = options.table ?? namespaceTables(options.namespace ?? 'analytics');
@@ -83,9 +92,14 @@ export async function readRollup(
   const until = params.until ? params.until.getTime() * 1000 : Number.MAX_SAFE_INTEGER;
   const segments = winningSegments(await readCommits(engine, rollup, table));
   const watermark = segments.length ? Math.max(...segments.map((s) => s.watermark)) : null;
-  const tail = watermark === null ? Number.MIN_SAFE_INTEGER : bucketStart(watermark, window);
+  const tail =
+    options.rawTail === false
+      ? Number.MAX_SAFE_INTEGER
+      : watermark === null
+        ? Number.MIN_SAFE_INTEGER
+        : bucketStart(watermark, window);
   let covered = coveredRanges(segments, since, until, tail, size, window);
-  let gaps = gapsOf(covered, since, until);
+  let gaps = options.rawTail === false ? [] : gapsOf(covered, since, until);
   if (gaps.length > MAX_RAW_RANGES) {
     covered = [];
     gaps = [[since, until]];

@@ -23,6 +23,8 @@ export interface RefreshRollupConfig {
   now?: () => number;
   /** Mints refresh ids (default a time-ordered random id). */
   refreshId?: () => string;
+  /** At most this many chunks per call (default: all); a build then resumes on the next call. */
+  maxChunks?: number;
   /** Called after each chunk lands. */
   onChunk?: (chunk: RefreshChunk) => void;
 }
@@ -189,16 +191,30 @@ export async function refreshRollup(
   const size = WINDOW_US[window];
   const lookback = config.lookbackUs ?? 2 * size;
   const from =
-    state.watermark === null ? bucketStart(oldest, window) : bucketStart(state.watermark - lookback, window);
+    state.resumeFrom ??
+    (state.watermark === null
+      ? bucketStart(oldest, window)
+      : bucketStart(state.watermark - lookback, window));
   const to = bucketStart(newest, window) + size;
+  const planned = bucketChunks(from, to, window, config.chunkBuckets ?? 168);
+  const now = planned.slice(0, config.maxChunks ?? planned.length);
   const chunks: RefreshChunk[] = [];
-  for (const [a, b] of bucketChunks(from, to, window, config.chunkBuckets ?? 168)) {
-    chunks.push(await materializeRange(rollup, a, b, newest, config));
+  for (const [a, b] of now) chunks.push(await materializeRange(rollup, a, b, newest, config));
+  const refreshedAt = (config.now ?? (() => Date.now() * 1000))();
+  if (now.length < planned.length) {
+    // A build (or a long catch-up) under way: the watermark moves only once every chunk has landed.
+    return { state: { ...state, refreshedAt, resumeFrom: now.at(-1)![1] }, chunks, newest };
   }
   const late = state.watermark === null ? { events: 0, buckets: [] } : await findLate(rollup, from, config);
-  const refreshedAt = (config.now ?? (() => Date.now() * 1000))();
   return {
-    state: { ...state, watermark: newest, refreshedAt, lateEvents: late.events, lateBuckets: late.buckets },
+    state: {
+      ...state,
+      watermark: newest,
+      refreshedAt,
+      lateEvents: late.events,
+      lateBuckets: late.buckets,
+      resumeFrom: null,
+    },
     chunks,
     newest,
   };
