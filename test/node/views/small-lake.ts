@@ -141,9 +141,10 @@ export async function startSmallLake(delivered: EventRow[]) {
   const engine = {
     /** Every SQL text that reached the engine. */
     queries,
-    query: (text: string) => {
+    query: async (text: string) => {
       queries.push(text);
-      return dialect.query(text);
+      const { schema, rows } = await dialect.query(text);
+      return { schema, rows };
     },
   };
   return {
