@@ -30,7 +30,8 @@ export const worldAsOf = defineView({
     limit: limitParam(500, 10_000),
   }),
   row: thingRowShape,
-  time: { column: 'ts', until: 'at' },
+  // `at` is inclusive, so it is not declared as the (exclusive) upper bound.
+  time: { column: 'ts' },
   sql: ({ params, table }) =>
     latestThingsSql({
       table,
