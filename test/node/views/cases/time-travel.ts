@@ -15,13 +15,23 @@ import { busiestBranch } from './cross-do.ts';
 const byVersion = (a: ThingRow, b: ThingRow): number => Number(a.version) - Number(b.version);
 
 /** The thing with the most main versions, and those versions in order. */
+const busiest = new WeakMap<Workload, { thing: string; versions: ThingRow[] }>();
 function busiestThing(w: Workload): { thing: string; versions: ThingRow[] } {
+  const known = busiest.get(w);
+  if (known) return known;
   const byThing = new Map<string, ThingRow[]>();
-  for (const t of w.things) if (t.branch === null) byThing.set(t.thing, [...(byThing.get(t.thing) ?? []), t]);
+  for (const t of w.things) {
+    if (t.branch !== null) continue;
+    const versions = byThing.get(t.thing);
+    if (versions) versions.push(t);
+    else byThing.set(t.thing, [t]);
+  }
   const [thing, versions] = [...byThing].sort(
     (a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1),
   )[0]!;
-  return { thing, versions: versions.sort(byVersion) };
+  const found = { thing, versions: versions.sort(byVersion) };
+  busiest.set(w, found);
+  return found;
 }
 
 /**
