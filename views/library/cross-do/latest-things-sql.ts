@@ -16,9 +16,6 @@ export interface LatestThingsOptions {
   order?: SqlFragment;
 }
 
-/** The columns every cross-DO things view answers. */
-export const THING_COLUMNS = ['thing', 'ns', 'type', 'branch', 'version', 'name', 'data', 'ts'] as const;
-
 /**
  * Each thing's latest version among the candidate versions, tombstones excluded, one row per thing in
  * URL order. Duplicated deliveries of a version are harmless: one row per thing is kept.
