@@ -1,2 +1,2 @@
-export { type ParsedRef, parseRef, RefError, type RefSelector } from './parse-ref.ts';
+export { type ParsedRef, parseRef, RefError, type RefSelector } from '../../schemas/parse-ref.ts';
 export { RefNotFoundError, resolveRef, type ThingVersion } from './resolve-ref.ts';

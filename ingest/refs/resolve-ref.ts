@@ -1,7 +1,7 @@
 import type { StorageLike } from '../storage-like.ts';
 import { storeState } from '../store/store-state.ts';
 import { currentVersion } from '../store/write-action.ts';
-import { type ParsedRef, parseRef } from './parse-ref.ts';
+import { type ParsedRef, parseRef } from '../../schemas/parse-ref.ts';
 
 /** One version of a thing, as a ref resolves to it. */
 export interface ThingVersion {

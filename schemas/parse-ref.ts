@@ -1,3 +1,9 @@
+/**
+ * The ref grammar (`acme@v12`, `acme@~1`, `acme@2024-01-08`, `acme@experiment`, `acme?v=…`): a contract
+ * shared by the Durable Object that resolves refs and the lake views that answer them. Imports nothing.
+ *
+ * @module
+ */
 /** Which version of a thing a ref selects. */
 export type RefSelector =
   | { kind: 'current' }
@@ -151,4 +157,26 @@ export function parseRef(ref: string): ParsedRef {
         ? parseQuery(ref, ref.slice(queryAt + 1))
         : { kind: 'current' as const };
   return { thing, absolute, selector };
+}
+
+/**
+ * A ref's point in time as epoch microseconds (UTC), read exactly as `@<time>` and `?v=<time>` are:
+ * a date (`2024-01-08`) is the end of that day, the last microsecond; an RFC 3339 date-time is that
+ * instant. Throws a {@link RefError} for anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseRefTime } from './parse-ref.ts';
+ * parseRefTime('2024-01-08'); // 1704758399999999
+ * ```
+ */
+export function parseRefTime(text: string): number {
+  const micros = typeof text === 'string' ? parseInstant(text, text) : null;
+  if (micros === null)
+    throw new RefError(
+      String(text),
+      String(text),
+      `"${text}" is not a date (YYYY-MM-DD) or date-time (RFC 3339)`,
+    );
+  return micros;
 }
