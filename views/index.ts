@@ -57,4 +57,4 @@ export {
   ViewParamsError,
   toParamIssues,
 } from './view-params.ts';
-export { eventsPerHour } from './library/events-per-hour.ts';
+export * from './library/index.ts';
