@@ -107,9 +107,13 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
     existing = readCurrentMetadata(dir)!;
   }
 
+  // The schema last read, for the statistics of files to append: field ids never change, so a column
+  // another writer added since only lacks statistics (unknown), and no extra metadata read is needed.
+  let lastSchema = currentSchema(existing.metadata);
   const current = (): MetadataVersion => {
     const found = readCurrentMetadata(dir);
     if (!found) throw new Error(`${dir}: the table's metadata disappeared`);
+    lastSchema = currentSchema(found.metadata);
     return found;
   };
 
@@ -172,7 +176,7 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
     file_format: 'PARQUET',
     record_count: file.recordCount,
     file_size_in_bytes: file.sizeInBytes ?? statSync(file.path).size,
-    ...(file.stats ?? statsOfFile(file.path, currentSchema(current().metadata))),
+    ...(file.stats ?? statsOfFile(file.path, lastSchema)),
   });
 
   // Writes one manifest with `entries` plus a manifest list of it and `carried`, then commits the
