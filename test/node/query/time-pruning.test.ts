@@ -5,7 +5,8 @@ import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/ind
 import { type R2SqlDialectEngine, withR2SqlDialect } from '../../../query/index.ts';
 import type { EventRow } from '../../../schemas/index.ts';
 import { sql } from '../../../sql/index.ts';
-import { eventRow, post, tempDir } from '../fixtures/events.ts';
+import { request } from 'node:http';
+import { eventRow, tempDir } from '../fixtures/events.ts';
 
 const DAYS = 30;
 const PER_DAY = 12;
@@ -19,6 +20,31 @@ let stack: LocalStack;
 let remove: () => Promise<void>;
 let engine: Omit<DuckDbEngine, 'query'> & R2SqlDialectEngine;
 const lake: EventRow[] = [];
+
+/**
+ * POSTs JSON on a connection of its own: the rolls block this process (the server's too), and a
+ * kept-alive connection the server times out meanwhile would reset under the next request.
+ */
+function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
 
 /** Day `d`'s roll: its own events, and `LATE` events of the day before that arrive only now. */
 function rollOf(day: number): EventRow[] {
