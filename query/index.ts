@@ -11,6 +11,8 @@ export {
   type R2SqlDialectConfig,
   type R2SqlDialectEngine,
   type R2SqlRun,
+  type ScanPlanningEngine,
+  type TableFileScan,
   toR2SqlError,
   withR2SqlDialect,
 } from './with-r2-sql-dialect.ts';

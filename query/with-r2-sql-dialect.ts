@@ -3,6 +3,7 @@ import {
   type DuckDbTranslationResult,
   R2SQL_ERROR_CODES,
   type TableReference,
+  type TimeBound,
   type ToDuckDbSqlOptions,
   toDuckDbSql,
 } from '../sql/index.ts';
@@ -10,11 +11,36 @@ import type { QueryEngine, QueryResult } from './query-engine.ts';
 import { isQueryEngineError, type QueryEngineErrorReason } from './query-engine-error.ts';
 import { isR2SqlError, R2SqlError, type R2SqlErrorCode } from './r2sql/r2sql-error.ts';
 
+/** The files a query read of one table; `narrowed` when its time bound let it skip some. */
+export interface TableFileScan {
+  namespace: string;
+  table: string;
+  files: string[];
+  narrowed: boolean;
+}
+
 /** A result of R2-dialect SQL with the translation that ran (what it read, whether LIMIT was added). */
 export interface R2SqlRun<Row = Record<string, unknown>> {
   result: QueryResult<Row>;
   translation: DuckDbTranslation;
+  /** The files each table was read from, when the engine plans its scans. */
+  scans?: TableFileScan[];
 }
+
+/**
+ * An engine that plans what a query reads: each table's files, and for a table whose time column the
+ * query bounds, the files that can hold matching rows with a relation (DuckDB SQL) that reads only
+ * those (the local DuckDB engine is one).
+ */
+export interface ScanPlanningEngine {
+  planScans(
+    tables: readonly TableReference[],
+    bounds: ReadonlyMap<string, TimeBound>,
+  ): Promise<{ namespace: string; table: string; files: string[]; relation?: string }[]>;
+}
+
+const plansScans = (engine: object): engine is ScanPlanningEngine =>
+  typeof (engine as Partial<ScanPlanningEngine>).planScans === 'function';
 
 /** An engine that takes R2 SQL's dialect: {@link withR2SqlDialect}'s answer. */
 export interface R2SqlDialectEngine extends QueryEngine {
@@ -76,19 +102,49 @@ export interface R2SqlDialectConfig extends ToDuckDbSqlOptions {
 
 const tableKey = (t: TableReference): string => `${t.namespace}.${t.table}`;
 
-function createTranslator(config: R2SqlDialectConfig): (sql: string) => Promise<DuckDbTranslationResult> {
+type Translator = (sql: string, relations?: ReadonlyMap<string, string>) => Promise<DuckDbTranslationResult>;
+
+function createTranslator(config: R2SqlDialectConfig): Translator {
   const { catalog, ...options } = config;
   let known: Set<string> | null = null;
-  return async (sql) => {
-    const translated = toDuckDbSql(sql, options);
+  let tables: TableReference[] | undefined;
+  return async (sql, relations) => {
+    const translated = toDuckDbSql(sql, { ...options, tables, relations });
     if (!catalog || !translated.ok) return translated;
     if (known && translated.value.tables.every((t) => known!.has(tableKey(t)))) return translated;
     // Without the catalog the engine still refuses an unknown table, in its own words.
-    const tables = await catalog().catch(() => null);
-    if (!tables) return translated;
-    known = new Set(tables.map(tableKey));
-    return toDuckDbSql(sql, { ...options, tables });
+    const listed = await catalog().catch(() => null);
+    if (!listed) return translated;
+    known = new Set(listed.map(tableKey));
+    tables = listed;
+    return toDuckDbSql(sql, { ...options, tables, relations });
   };
+}
+
+/**
+ * The engine's plan of what the query reads and, when some table was narrowed to fewer files, the
+ * translation again with those tables read through their narrowed relations.
+ */
+async function planned(
+  engine: QueryEngine,
+  translate: Translator,
+  sql: string,
+  translation: DuckDbTranslation,
+): Promise<{ translation: DuckDbTranslation; scans?: TableFileScan[] }> {
+  if (!plansScans(engine) || translation.statement !== 'select') return { translation };
+  const plans = await engine.planScans(translation.tables, translation.timeBounds);
+  const relations = new Map(
+    plans.filter((p) => p.relation !== undefined).map((p) => [`${p.namespace}.${p.table}`, p.relation!]),
+  );
+  const scans = plans.map(({ namespace, table, files, relation }) => ({
+    namespace,
+    table,
+    files,
+    narrowed: relation !== undefined,
+  }));
+  if (relations.size === 0) return { translation, scans };
+  const again = await translate(sql, relations);
+  return again.ok ? { translation: again.value, scans } : { translation, scans: undefined };
 }
 
 /**
@@ -97,7 +153,9 @@ function createTranslator(config: R2SqlDialectConfig): (sql: string) => Promise<
  * thrown before it runs as the `R2SqlError` (40003/40004, message, position) the R2 SQL client
  * throws; what the engine refuses or fails (a DuckDB error, a timeout, the memory or result bound) is
  * thrown as an `R2SqlError` with the closest platform code (40003, 40004, 40015, 80001). So a view that
- * passes locally runs in production, and code handles both engines' errors alike.
+ * passes locally runs in production, and code handles both engines' errors alike. When the engine
+ * plans its scans (`planScans`), a SELECT reads each table only from the files its time bound can
+ * match (see timeBounds), and the result carries `metrics.files_scanned`; the run names the files.
  *
  * @example
  * ```ts
@@ -136,8 +194,11 @@ export function withR2SqlDialect<E extends QueryEngine>(
       });
     }
     try {
-      const result = await engine.query<Row>(translated.value.sql);
-      return { result, translation: translated.value };
+      const { translation, scans } = await planned(engine, translate, sql, translated.value);
+      const result = await engine.query<Row>(translation.sql);
+      if (!scans) return { result, translation };
+      const files_scanned = scans.reduce((n, scan) => n + scan.files.length, 0);
+      return { result: { ...result, metrics: { ...result.metrics, files_scanned } }, translation, scans };
     } catch (cause) {
       throw toR2SqlError(cause, sql);
     }

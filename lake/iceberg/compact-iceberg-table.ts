@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { columnStats } from './column-stats.ts';
 import { createIcebergTable } from './iceberg-table.ts';
 import { alignToSchema, decodeDataFile, encodeDataFile } from './parquet-data-file.ts';
 import type { Snapshot } from './table-metadata.ts';
@@ -56,7 +57,7 @@ export function compactIcebergTable(tableDir: string, options: CompactOptions = 
   writeFileSync(`${path}.tmp`, bytes);
   renameSync(`${path}.tmp`, path);
   const snapshot = table.replace(live, [
-    { path, recordCount: merged.numRows, sizeInBytes: bytes.byteLength },
+    { path, recordCount: merged.numRows, sizeInBytes: bytes.byteLength, stats: columnStats(schema, merged) },
   ]);
   return { snapshot, removed: live.map((f) => f.file_path), added: path, rows: merged.numRows };
 }

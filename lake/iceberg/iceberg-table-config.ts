@@ -1,3 +1,4 @@
+import type { ColumnStats } from './column-stats.ts';
 import type { IcebergSchema } from './iceberg-schema.ts';
 import type { DataFile } from './manifest-files.ts';
 import type { MetadataVersion } from './metadata-store.ts';
@@ -21,6 +22,8 @@ export interface NewDataFile {
   recordCount: number;
   /** Taken from the file system when omitted. */
   sizeInBytes?: number;
+  /** Column statistics for the manifest; read from the file (by the table's schema) when omitted. */
+  stats?: ColumnStats;
 }
 
 /** A data file live in the current snapshot. */

@@ -1,7 +1,18 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileUri } from './catalog-layout.ts';
+import type { ColumnStats } from './column-stats.ts';
+import type { IcebergSchema } from './iceberg-schema.ts';
 import type { IcebergTable, IcebergTableConfig, LiveDataFile, NewDataFile } from './iceberg-table-config.ts';
 import {
   type DataFile,
@@ -12,6 +23,7 @@ import {
   type ManifestEntry,
   type ManifestFile,
 } from './manifest-files.ts';
+import { footerColumnStats, parquetFooter } from './parquet-footer-stats.ts';
 import { commitMetadata, type MetadataVersion, readCurrentMetadata } from './metadata-store.ts';
 import { addedColumns, withSchema } from './schema-evolution.ts';
 import {
@@ -27,6 +39,31 @@ import {
 const MAX_ATTEMPTS = 20;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const toUri = fileUri;
+
+/**
+ * The column statistics of a Parquet data file on disk, from its footer (value and null counts;
+ * bounds of the fixed-width columns, timestamps included); none (unknown, as the spec allows) when the
+ * file cannot be read as Parquet. A writer that has the rows may pass full statistics instead.
+ */
+function statsOfFile(path: string, schema: IcebergSchema): Partial<ColumnStats> {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, 8));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    const length = tail.length === 8 ? tail.readUInt32LE(0) + 8 : 0;
+    if (length <= 8 || length > size) return {};
+    const bytes = Buffer.alloc(length);
+    readSync(fd, bytes, 0, length, size - length);
+    const footer = parquetFooter(bytes);
+    return footer ? footerColumnStats(schema, footer) : {};
+  } catch {
+    return {};
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
 
 function toLocalPath(uri: string, where: string): string {
   if (!uri.startsWith('file:'))
@@ -70,9 +107,13 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
     existing = readCurrentMetadata(dir)!;
   }
 
+  // The schema last read, for the statistics of files to append: field ids never change, so a column
+  // another writer added since only lacks statistics (unknown), and no extra metadata read is needed.
+  let lastSchema = currentSchema(existing.metadata);
   const current = (): MetadataVersion => {
     const found = readCurrentMetadata(dir);
     if (!found) throw new Error(`${dir}: the table's metadata disappeared`);
+    lastSchema = currentSchema(found.metadata);
     return found;
   };
 
@@ -135,6 +176,7 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
     file_format: 'PARQUET',
     record_count: file.recordCount,
     file_size_in_bytes: file.sizeInBytes ?? statSync(file.path).size,
+    ...(file.stats ?? statsOfFile(file.path, lastSchema)),
   });
 
   // Writes one manifest with `entries` plus a manifest list of it and `carried`, then commits the
@@ -277,13 +319,13 @@ export function createIcebergTable(config: IcebergTableConfig): IcebergTable {
             `${dir}: replace must keep the rows: removing ${sum(gone, 'record_count')} but adding ${sum(added, 'record_count')}`,
           );
         }
-        const strip = ({ content, file_path, file_format, record_count, file_size_in_bytes }: DataFile) => ({
-          content,
-          file_path,
-          file_format,
-          record_count,
-          file_size_in_bytes,
-        });
+        const strip = ({
+          localPath: _path,
+          snapshotId: _snapshot,
+          sequenceNumber: _sequence,
+          fileSequenceNumber: _fileSequence,
+          ...file
+        }: LiveDataFile): DataFile => file;
         const survivors = [...kept, ...added];
         return commit(
           base,

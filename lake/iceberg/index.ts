@@ -7,6 +7,8 @@
  * @module
  */
 export { type AvroContainer, decodeAvroContainer, encodeAvroContainer } from './avro-container.ts';
+export { type ColumnStats, columnStats, decodeLongBound } from './column-stats.ts';
+export { footerColumnStats, parquetFooter } from './parquet-footer-stats.ts';
 export { CATALOG_PREFIX, catalogTableDir, fileUri } from './catalog-layout.ts';
 export { type CompactOptions, type CompactResult, compactIcebergTable } from './compact-iceberg-table.ts';
 export {

@@ -1,9 +1,10 @@
 import { decodeAvroContainer, encodeAvroContainer } from './avro-container.ts';
+import type { ColumnStats } from './column-stats.ts';
 import type { IcebergSchema } from './iceberg-schema.ts';
 import { MANIFEST_ENTRY_SCHEMA, MANIFEST_FILE_SCHEMA } from './manifest-schemas.ts';
 
-/** A data file as a manifest describes it (statistics omitted). */
-export interface DataFile {
+/** A data file as a manifest describes it, with its column statistics when they are known. */
+export interface DataFile extends Partial<ColumnStats> {
   /** 0 data, 1 position deletes, 2 equality deletes. */
   content: number;
   /** Absolute URI. */
@@ -46,16 +47,46 @@ export interface ManifestFile {
 
 const NULL_STATS = {
   column_sizes: null,
-  value_counts: null,
-  null_value_counts: null,
   nan_value_counts: null,
-  lower_bounds: null,
-  upper_bounds: null,
   key_metadata: null,
   split_offsets: null,
   equality_ids: null,
   sort_order_id: null,
 };
+
+const STATS = ['value_counts', 'null_value_counts', 'lower_bounds', 'upper_bounds'] as const;
+
+// Iceberg writes an int-keyed map as an array of key/value records.
+const toAvroMap = <V>(map: ReadonlyMap<number, V> | undefined) =>
+  map
+    ? [...map].map(([key, value]) => ({
+        key,
+        value: value instanceof Uint8Array ? Buffer.from(value) : value,
+      }))
+    : null;
+
+function fromAvroMap<V>(entries: unknown, value: (v: unknown) => V): Map<number, V> | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  return new Map(entries.map((e: { key: number; value: unknown }) => [Number(e.key), value(e.value)]));
+}
+
+const asCount = (v: unknown) => Number(v as number | bigint);
+const asBytes = (v: unknown) => new Uint8Array(v as Uint8Array);
+
+/** The statistics a decoded manifest entry carries (absent maps stay absent: unknown). */
+function decodeStats(dataFile: Record<string, unknown>): Partial<ColumnStats> {
+  const stats: Partial<ColumnStats> = {};
+  const counts = { value_counts: asCount, null_value_counts: asCount };
+  for (const [key, value] of Object.entries(counts)) {
+    const map = fromAvroMap(dataFile[key], value);
+    if (map) stats[key as 'value_counts'] = map;
+  }
+  for (const key of ['lower_bounds', 'upper_bounds'] as const) {
+    const map = fromAvroMap(dataFile[key], asBytes);
+    if (map) stats[key] = map;
+  }
+  return stats;
+}
 
 /**
  * Encodes a v2 data manifest of an unpartitioned table.
@@ -67,10 +98,10 @@ const NULL_STATS = {
  * ```
  */
 export function encodeManifest(schema: IcebergSchema, entries: readonly ManifestEntry[]): Uint8Array {
-  const records = entries.map((entry) => ({
-    ...entry,
-    data_file: { ...NULL_STATS, ...entry.data_file, partition: {} },
-  }));
+  const records = entries.map((entry) => {
+    const stats = Object.fromEntries(STATS.map((key) => [key, toAvroMap<unknown>(entry.data_file[key])]));
+    return { ...entry, data_file: { ...NULL_STATS, ...entry.data_file, ...stats, partition: {} } };
+  });
   return encodeAvroContainer(MANIFEST_ENTRY_SCHEMA, records, {
     schema: JSON.stringify(schema),
     'schema-id': String(schema['schema-id']),
@@ -162,6 +193,7 @@ export function decodeManifest(bytes: Uint8Array, manifest: ManifestFile): Manif
         file_format: entry.data_file.file_format,
         record_count: Number(entry.data_file.record_count),
         file_size_in_bytes: Number(entry.data_file.file_size_in_bytes),
+        ...decodeStats(entry.data_file as unknown as Record<string, unknown>),
       },
     };
   });

@@ -74,7 +74,7 @@ export const MANIFEST_FILE_SCHEMA = {
 
 /**
  * Avro schema of one entry of a v2 manifest of an unpartitioned table (the partition struct is
- * empty). Column statistics are optional and left null.
+ * empty). Column statistics (value and null counts, lower and upper bounds) are optional.
  *
  * @example
  * ```ts

@@ -92,12 +92,16 @@ export function createR2SqlStandIn(input: R2SqlConfig): R2SqlStandIn {
   };
 
   async function run(bucket: Bucket, query: string): Promise<StandInResponse> {
-    const { result, translation } = await bucket.engine.run(query);
+    const { result, translation, scans: read } = await bucket.engine.run(query);
     // Columns the query may read: every identifier it mentions (the metrics keep those that are columns).
+    // Files: those the engine read (narrowed by the query's time bounds), unless a resolver is configured.
     const scans: TableScan[] = [];
     for (const { namespace, table } of translation.tables) {
+      const planned = config.tableFiles
+        ? undefined
+        : read?.find((scan) => scan.namespace === namespace && scan.table === table);
       scans.push({
-        files: await bucket.files(bucket.dir, namespace, table),
+        files: planned ? planned.files : await bucket.files(bucket.dir, namespace, table),
         columns: translation.selectsAll ? null : translation.identifiers,
       });
     }

@@ -24,9 +24,9 @@ export interface ScanMetrics {
 
 /**
  * Measures a query the way R2 SQL bills it, from the Parquet files of the tables it names:
- * - `files_scanned`: the data files of those tables (every live file: no partition pruning is modelled,
- *   so this is an upper bound of what R2 SQL, which prunes on partition values and column statistics,
- *   would report);
+ * - `files_scanned`: the data files read of those tables — the files the engine kept after pruning on
+ *   the query's time bounds (per-file min/max of the time column, from Iceberg manifests or Parquet
+ *   footers), as R2 SQL prunes on partition values and column statistics;
  * - `bytes_scanned`: for each file, its footer plus the compressed column chunks of the columns the
  *   query mentions (all of them for `SELECT *`) — the byte ranges a columnar reader fetches;
  * - `r2_requests_count`: per file, one ranged GET for the footer and one per row group that has a column

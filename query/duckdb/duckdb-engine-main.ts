@@ -1,10 +1,10 @@
 /**
  * The engine process (Node only): runs {@link createDuckDbEngine} for its parent, which talks to it
- * over the IPC channel (`query`, `trusted`, `tableFiles`), and exits when the parent goes away.
+ * over the IPC channel (`query`, `run`, `trusted`, `tableFiles`, `tables`, `planScans`), and exits when the parent goes away.
  *
  * @module
  */
-import { sql } from '../../sql/index.ts';
+import { sql, type TableReference, type TimeBound } from '../../sql/index.ts';
 import { isR2SqlError, type R2SqlErrorCode } from '../r2sql/r2sql-error.ts';
 import { type R2SqlDialectEngine, withR2SqlDialect } from '../with-r2-sql-dialect.ts';
 import { createDuckDbEngine, type DuckDbEngine } from './duckdb-engine.ts';
@@ -19,7 +19,8 @@ export type EngineRequest =
   | { type: 'run'; id: number; sql: string }
   | { type: 'trusted'; id: number; sql: string }
   | { type: 'tableFiles'; id: number; table: string }
-  | { type: 'tables'; id: number };
+  | { type: 'tables'; id: number }
+  | { type: 'planScans'; id: number; tables: TableReference[]; bounds: Map<string, TimeBound> };
 
 /** An answer to the parent. */
 export type EngineReply =
@@ -46,6 +47,7 @@ async function answer(request: Exclude<EngineRequest, { type: 'init' }>): Promis
   if (request.type === 'query') return ready.query(request.sql);
   if (request.type === 'tableFiles') return ready.tableFiles(request.table);
   if (request.type === 'tables') return ready.tables();
+  if (request.type === 'planScans') return ready.planScans(request.tables, request.bounds);
   // The parent builds these with the sql template; they run on the engine's own connection.
   const reader = await ready.trusted(sql.raw(request.sql));
   return {

@@ -1,7 +1,7 @@
 import { resolve as resolvePath, join } from 'node:path';
 import { CATALOG_PREFIX } from '../../lake/iceberg/index.ts';
 import { TABLES } from '../../schemas/index.ts';
-import { type SqlFragment, sql } from '../../sql/index.ts';
+import { type SqlFragment, sql, type TableReference, type TimeBound } from '../../sql/index.ts';
 import type { QueryEngine, QueryResult } from '../query-engine.ts';
 import { createPool } from './connection-pool.ts';
 import {
@@ -11,6 +11,7 @@ import {
   resolveQueryLimits,
 } from './duckdb-engine-config.ts';
 import { openSandboxedDuckDb } from './open-sandboxed-duckdb.ts';
+import { createFilePruner, type RelationColumn, type TableScanPlan } from './prune-table-files.ts';
 import { readBoundedResult } from './read-bounded-result.ts';
 import {
   directorySource,
@@ -31,6 +32,14 @@ export interface DuckDbEngine extends QueryEngine {
   tableFiles(table: string): Promise<string[]>;
   /** The `namespace.table`s the engine exposes now (the lake's catalog), read afresh. */
   tables(): Promise<{ namespace: string; table: string }[]>;
+  /**
+   * What a query of these tables reads: each table's files, narrowed (with the relation to read them
+   * through) where the query bounds the table's time column (see createFilePruner).
+   */
+  planScans(
+    tables: readonly TableReference[],
+    bounds: ReadonlyMap<string, TimeBound>,
+  ): Promise<TableScanPlan[]>;
   /** Runs a statement the project wrote (never a caller's SQL) on the engine's own connection. */
   trusted(statement: SqlFragment): Promise<DuckDbReaderLike>;
   close(): Promise<void> | void;
@@ -41,6 +50,8 @@ interface ExposedTable {
   name: string;
   source: TableSource;
   state?: TableState;
+  /** The view's columns, described when its state last changed. */
+  columns?: RelationColumn[];
 }
 
 /**
@@ -73,6 +84,7 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
   const pool = createPool(db.workers, limits.maxQueuedQueries);
   const schemas = new Set<string>();
   const exposed = new Map<string, ExposedTable>();
+  const pruner = createFilePruner((text) => db.admin.runAndReadAll(text));
 
   async function ensureSchema(name: string): Promise<void> {
     if (schemas.has(name)) return;
@@ -106,9 +118,12 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
           const state = await table.source.poll();
           if (!state) continue;
           await ensureSchema(table.namespace);
-          await db.admin.run(
-            sql`CREATE OR REPLACE VIEW ${sql.id(table.namespace, table.name)} AS ${state.relation}`.text,
-          );
+          const view = sql.id(table.namespace, table.name);
+          await db.admin.run(sql`CREATE OR REPLACE VIEW ${view} AS ${state.relation}`.text);
+          const described = await db.admin.runAndReadAll(sql`DESCRIBE ${view}`.text);
+          table.columns = described
+            .getRowObjectsJson()
+            .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
           table.state = state;
         }
       });
@@ -130,6 +145,18 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
       return [...exposed.values()]
         .filter((t) => t.state)
         .map((t) => ({ namespace: t.namespace, table: t.name }));
+    },
+    async planScans(references, bounds) {
+      await refresh();
+      const plans: TableScanPlan[] = [];
+      for (const { namespace: ns, table: name } of references) {
+        const key = `${ns}.${name}`;
+        const table = exposed.get(key);
+        if (!table?.state) continue;
+        const plan = await pruner.plan(table.state, table.columns, bounds.get(key));
+        plans.push({ namespace: ns, table: name, ...plan });
+      }
+      return plans;
     },
     async trusted(statement) {
       return db.admin.runAndReadAll(statement.text);

@@ -8,3 +8,9 @@ export {
 } from './duckdb-engine-config.ts';
 export { fromDuckDbError } from './duckdb-query-error.ts';
 export { createIsolatedDuckDbEngine, type IsolatedDuckDbEngineConfig } from './isolated-duckdb-engine.ts';
+export {
+  createFilePruner,
+  type FilePruner,
+  type RelationColumn,
+  type TableScanPlan,
+} from './prune-table-files.ts';

@@ -12,6 +12,7 @@ import {
   resolveQueryLimits,
 } from './duckdb-engine-config.ts';
 import type { EngineReply, EngineRequest } from './duckdb-engine-main.ts';
+import type { TableScanPlan } from './prune-table-files.ts';
 import { QueryEngineError, type QueryEngineErrorReason } from '../query-engine-error.ts';
 
 /** Construction options of {@link createIsolatedDuckDbEngine}. */
@@ -212,6 +213,14 @@ export async function createIsolatedDuckDbEngine(
     },
     tables() {
       return call<{ namespace: string; table: string }[]>({ type: 'tables', id: nextId++ });
+    },
+    planScans(tables, bounds) {
+      return call<TableScanPlan[]>({
+        type: 'planScans',
+        id: nextId++,
+        tables: [...tables],
+        bounds: new Map(bounds),
+      });
     },
     async trusted(statement): Promise<DuckDbReaderLike> {
       const value = await call<{ names: string[]; types: string[]; rows: Record<string, unknown>[] }>({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import {
   createIcebergTable,
+  decodeLongBound,
   type IcebergPrimitive,
   type IcebergSchema,
   type IcebergTable,
@@ -19,6 +20,18 @@ export interface TableState {
   relation: SqlFragment;
   /** Data files the relation reads (the live files, for an Iceberg table). */
   files: string[];
+  /** The files the relation reads now (a directory is listed again; an Iceberg table's are `files`). */
+  currentFiles(): Promise<string[]>;
+  /** A relation over some of the table's files, read as the whole relation reads them. */
+  read(files: readonly string[]): SqlFragment;
+  /** Per-file bounds of a timestamp column from the table's own metadata (Iceberg manifests), if any. */
+  fileBounds?(column: string): Map<string, FileBounds>;
+}
+
+/** The least and greatest value of a timestamp column in one file, in epoch microseconds. */
+export interface FileBounds {
+  min: bigint;
+  max: bigint;
 }
 
 /** A source of one table: `poll` answers a new state when what the table reads changed, else null. */
@@ -36,11 +49,21 @@ const DUCKDB_TYPES: Record<IcebergPrimitive, SqlFragment> = {
   timestamptz: sql`TIMESTAMPTZ`,
 };
 
-// A typed relation with no rows, so an empty table has the right columns.
-const emptyRelation = (columns: SqlFragment[]): SqlFragment =>
+/**
+ * A typed relation with no rows, so an empty table (or a table narrowed to no file) has the right
+ * columns.
+ *
+ * @example
+ * ```ts
+ * import { sql } from '../../sql/index.ts';
+ * import { emptyRelation } from './table-sources.ts';
+ * emptyRelation([sql`CAST(NULL AS BIGINT) AS seq`]).text; // SELECT * FROM (SELECT CAST(NULL AS BIGINT) AS seq) WHERE false
+ * ```
+ */
+export const emptyRelation = (columns: SqlFragment[]): SqlFragment =>
   sql`SELECT * FROM (SELECT ${sql.join(columns)}) WHERE false`;
 
-const nullColumn = (name: string, type: SqlFragment): SqlFragment =>
+export const nullColumn = (name: string, type: SqlFragment): SqlFragment =>
   sql`CAST(NULL AS ${type}) AS ${sql.id(name)}`;
 
 const icebergEmptyColumns = (schema: IcebergSchema): SqlFragment[] =>
@@ -67,16 +90,28 @@ export function icebergSource(dir: string): TableSource {
       const now = peekMetadataVersion(dir);
       if (now === version) return null;
       table ??= createIcebergTable({ dir });
-      const files = table.liveFiles().map((f) => f.localPath);
+      const live = table.liveFiles();
+      const files = live.map((f) => f.localPath);
       const { metadata } = table.current();
+      const schema = table.schema();
       version = now;
       // Files written before a column was appended lack it: match columns by name only then.
       const byName = sql.raw(metadata.schemas.length > 1 ? ', union_by_name = true' : '');
-      const relation =
-        files.length > 0
-          ? sql`SELECT * FROM read_parquet([${sql.join(files)}]${byName}, hive_partitioning = false)`
-          : emptyRelation(icebergEmptyColumns(table.schema()));
-      return { kind: 'iceberg', relation, files };
+      const read = (subset: readonly string[]) =>
+        sql`SELECT * FROM read_parquet([${sql.join(subset)}]${byName}, hive_partitioning = false)`;
+      const relation = files.length > 0 ? read(files) : emptyRelation(icebergEmptyColumns(schema));
+      const fileBounds = (column: string): Map<string, FileBounds> => {
+        const field = schema.fields.find((f) => f.name.toLowerCase() === column && f.type === 'timestamptz');
+        const bounds = new Map<string, FileBounds>();
+        if (!field) return bounds;
+        for (const file of live) {
+          const min = decodeLongBound(file.lower_bounds?.get(field.id));
+          const max = decodeLongBound(file.upper_bounds?.get(field.id));
+          if (min !== null && max !== null) bounds.set(file.localPath, { min, max });
+        }
+        return bounds;
+      };
+      return { kind: 'iceberg', relation, files, currentFiles: async () => files, read, fileBounds };
     },
   };
 }
@@ -104,6 +139,9 @@ export function directorySource(dir: string, schema: z.ZodObject): TableSource {
     async poll() {
       if (state === 'glob') return null;
       const files = await parquetFiles(dir);
+      const currentFiles = () => parquetFiles(dir);
+      const read = (subset: readonly string[]) =>
+        sql`SELECT * FROM read_parquet([${sql.join(subset)}], union_by_name = true, hive_partitioning = false)`;
       if (files.length > 0) {
         state = 'glob';
         const glob = join(dir, '**', '*.parquet');
@@ -111,12 +149,14 @@ export function directorySource(dir: string, schema: z.ZodObject): TableSource {
           kind: 'directory',
           relation: sql`SELECT * FROM read_parquet(${glob}, union_by_name = true, hive_partitioning = false)`,
           files,
+          currentFiles,
+          read,
         };
       }
       if (state === 'empty') return null;
       state = 'empty';
       const columns = columnsOf(schema).map((c) => nullColumn(c.name, sql.raw(duckDbTypeOf(c.lakeType))));
-      return { kind: 'directory', relation: emptyRelation(columns), files: [] };
+      return { kind: 'directory', relation: emptyRelation(columns), files: [], currentFiles, read };
     },
   };
 }

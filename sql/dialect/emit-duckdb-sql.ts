@@ -28,6 +28,8 @@ interface Emitter {
   parens: ArrowParens;
   aliases: Map<number, string>;
   calls: Set<number>;
+  /** Token ranges emitted as given text instead (a table reference read from other files). */
+  replacements: ReadonlyMap<number, { end: number; text: string }>;
 }
 
 /**
@@ -35,7 +37,7 @@ interface Emitter {
  * spacing: R2 SQL calls rewritten (each argument translated once), JSON arrow chains parenthesized,
  * decimal literals typed as DOUBLE (DataFusion's type for them), and the given column aliases added
  * after the token they follow. Linear in the number of tokens: no rewrite repeats an argument's text
- * except a short literal or column.
+ * except a short literal or column. `replacements` emit a token range (a table reference) as other text.
  *
  * @example
  * ```ts
@@ -50,12 +52,14 @@ export function emitDuckDbSql(
   from: number,
   to: number,
   aliases: Map<number, string>,
+  replacements: ReadonlyMap<number, { end: number; text: string }> = new Map(),
 ): string | SqlProblem {
   const emitter: Emitter = {
     checked,
     parens: jsonArrowParens(checked.structure),
     aliases,
     calls: new Set(checked.references.calls.map((c) => c.index)),
+    replacements,
   };
   return emitRange(emitter, from, to);
 }
@@ -69,6 +73,13 @@ function emitRange(emitter: Emitter, from: number, to: number): string | SqlProb
   for (let i = from; i < to; i++) {
     const token = tokens[i]!;
     if (cursor < token.start) parts.push(sql.slice(cursor, token.start));
+    const replaced = emitter.replacements.get(i);
+    if (replaced) {
+      parts.push(replaced.text);
+      cursor = tokens[replaced.end]!.end;
+      i = replaced.end;
+      continue;
+    }
     const opens = parens.opens.get(i);
     if (opens) parts.push('('.repeat(opens));
     let end = i;

@@ -31,4 +31,12 @@ export {
   type ToDuckDbSqlOptions,
   toDuckDbSql,
 } from './to-duckdb-sql.ts';
+export {
+  parseUtcTimestamp,
+  type TableOccurrence,
+  type TimeBound,
+  type TimeBoundsOptions,
+  tableOccurrences,
+  timeBounds,
+} from './time-bounds.ts';
 export { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';

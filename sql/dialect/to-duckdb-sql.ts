@@ -9,6 +9,7 @@ import {
 import { dataFusionColumnNames } from './datafusion-column-names.ts';
 import { emitDuckDbSql } from './emit-duckdb-sql.ts';
 import type { TableReference } from './resolve-references.ts';
+import { type TimeBound, tableOccurrences, timeBounds } from './time-bounds.ts';
 
 export type { TableReference } from './resolve-references.ts';
 
@@ -35,6 +36,8 @@ export interface DuckDbTranslation {
   selectsAll: boolean;
   /** True when LIMIT 500 was appended because the outermost query had none. */
   limitApplied: boolean;
+  /** Per `namespace.table`, a bound on its time column every row the query uses is within (see timeBounds). */
+  timeBounds: Map<string, TimeBound>;
 }
 
 /** Per-call options of {@link toDuckDbSql}. */
@@ -46,6 +49,14 @@ export interface ToDuckDbSqlOptions extends AnalyzeR2SqlOptions {
    * the way DuckDB does (`count_star()`). Default true.
    */
   dataFusionNames?: boolean;
+  /** The column {@link DuckDbTranslation.timeBounds} bounds (default `ts`). */
+  timeColumn?: string;
+  /**
+   * DuckDB relations to read instead of tables, by `namespace.table` (a table narrowed to some of its
+   * files): every FROM item naming the table is emitted as `(<relation>)`, keeping its alias (or
+   * aliased by the table's own name), in SELECT statements.
+   */
+  relations?: ReadonlyMap<string, string>;
 }
 
 /** Either the translation or the reason R2 SQL would refuse the query. */
@@ -105,7 +116,13 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
         isSymbol(tokens[i - 1], ',') ||
         isSymbol(tokens[i - 1], '.')),
   );
-  const base = { statement: checked.statement, tables, identifiers, selectsAll };
+  const base = {
+    statement: checked.statement,
+    tables,
+    identifiers,
+    selectsAll,
+    timeBounds: timeBounds(checked, { column: options.timeColumn }),
+  };
 
   if (checked.statement === 'show') {
     const shown = translateShow(checked);
@@ -123,7 +140,7 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
     checked.statement === 'select' && options.dataFusionNames !== false
       ? dataFusionColumnNames(checked.structure, checked.mainStart)
       : new Map<number, string>();
-  const translated = emitDuckDbSql(checked, from, tokens.length, aliases);
+  const translated = emitDuckDbSql(checked, from, tokens.length, aliases, replacementsOf(checked, options));
   if (typeof translated !== 'string') return { ok: false, problem: translated };
   const limit = options.defaultLimit === undefined ? R2SQL_DEFAULT_LIMIT : options.defaultLimit;
   const needsLimit =
@@ -138,6 +155,24 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
       limitApplied: needsLimit,
     },
   };
+}
+
+/** Where each FROM item of a table in `options.relations` is emitted as that relation instead. */
+function replacementsOf(
+  checked: CheckedR2Sql,
+  options: ToDuckDbSqlOptions,
+): Map<number, { end: number; text: string }> {
+  const replacements = new Map<number, { end: number; text: string }>();
+  const { relations } = options;
+  if (!relations || relations.size === 0 || checked.statement !== 'select') return replacements;
+  for (const occurrence of tableOccurrences(checked)) {
+    const relation = relations.get(occurrence.key);
+    if (relation === undefined) continue;
+    const name = checked.structure.tokens[occurrence.end]!.text;
+    const text = occurrence.alias === null ? `(${relation}) AS ${name}` : `(${relation})`;
+    replacements.set(occurrence.start, { end: occurrence.end, text });
+  }
+  return replacements;
 }
 
 /** SHOW DATABASES | NAMESPACES | SCHEMAS, SHOW TABLES [IN|FROM namespace], from information_schema. */

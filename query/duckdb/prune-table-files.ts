@@ -1,0 +1,115 @@
+import type { TimeBound } from '../../sql/index.ts';
+import { type SqlFragment, sql } from '../../sql/index.ts';
+import type { DuckDbReaderLike } from './duckdb-engine-config.ts';
+import { emptyRelation, type FileBounds, nullColumn, type TableState } from './table-sources.ts';
+
+/** A column of a table's relation, as DuckDB describes it. */
+export interface RelationColumn {
+  name: string;
+  type: string;
+}
+
+/** What one query reads of a table: its files, and the relation to read them through when narrowed. */
+export interface TableScanPlan {
+  namespace: string;
+  table: string;
+  /** The data files the query reads (all of the table's, unless narrowed). */
+  files: string[];
+  /** DuckDB SQL of a relation over `files` alone, with the table's columns; absent when not narrowed. */
+  relation?: string;
+}
+
+/** Narrows a table to the files a time bound can match. */
+export interface FilePruner {
+  plan(
+    state: TableState,
+    columns: readonly RelationColumn[] | undefined,
+    bound: TimeBound | undefined,
+  ): Promise<Pick<TableScanPlan, 'files' | 'relation'>>;
+}
+
+/** Files whose footers are read in one statement. */
+const BATCH = 256;
+/** Cached footers at most (a file never changes, so an entry never goes stale). */
+const MAX_CACHED = 200_000;
+
+const overlaps = (file: FileBounds, bound: TimeBound): boolean =>
+  (bound.min === null || file.max >= bound.min) && (bound.max === null || file.min <= bound.max);
+
+/**
+ * A pruner over the engine's own connection: for a table with a time bound, the files whose
+ * `[min, max]` of the column overlaps the bound are kept — bounds from the table's metadata (Iceberg
+ * manifests) or else from each Parquet footer's row-group statistics (read once per file and cached:
+ * files in a bucket never change); a file whose bounds are unknown is always kept. A narrowed table
+ * reads through a relation with exactly the table's columns and types (a typed empty relation
+ * `UNION ALL BY NAME` the kept files), so the query's result cannot change.
+ *
+ * @example
+ * ```ts
+ * import { createFilePruner } from './prune-table-files.ts';
+ * const pruner = createFilePruner((text) => db.admin.runAndReadAll(text));
+ * await pruner.plan(state, [{ name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' }], { column: 'ts', min: 0n, max: null });
+ * ```
+ */
+export function createFilePruner(run: (text: string) => Promise<DuckDbReaderLike>): FilePruner {
+  const cache = new Map<string, FileBounds | null>();
+
+  async function footerBounds(files: string[], column: string): Promise<void> {
+    for (let i = 0; i < files.length; i += BATCH) {
+      const batch = files.slice(i, i + BATCH);
+      const min = sql.raw('TRY_CAST(stats_min_value AS TIMESTAMPTZ)');
+      const max = sql.raw('TRY_CAST(stats_max_value AS TIMESTAMPTZ)');
+      const reader = await run(
+        sql`SELECT file_name, CAST(epoch_us(min(${min})) AS VARCHAR) AS lo, CAST(epoch_us(max(${max})) AS VARCHAR) AS hi,
+          bool_and(${min} IS NOT NULL AND ${max} IS NOT NULL) AS complete
+        FROM parquet_metadata([${sql.join(batch)}])
+        WHERE lower(path_in_schema) = ${column} AND type = 'INT64' GROUP BY file_name`.text,
+      );
+      if (cache.size + batch.length > MAX_CACHED) cache.clear();
+      for (const path of batch) cache.set(`${column}\0${path}`, null);
+      for (const row of reader.getRowObjectsJson()) {
+        if (row.complete !== true || row.lo === null || row.hi === null) continue;
+        cache.set(`${column}\0${row.file_name}`, {
+          min: BigInt(String(row.lo)),
+          max: BigInt(String(row.hi)),
+        });
+      }
+    }
+  }
+
+  async function boundsOf(
+    state: TableState,
+    files: string[],
+    column: string,
+  ): Promise<Map<string, FileBounds>> {
+    const known = state.fileBounds?.(column) ?? new Map<string, FileBounds>();
+    const missing = files.filter((f) => !known.has(f) && !cache.has(`${column}\0${f}`));
+    if (missing.length > 0) await footerBounds(missing, column);
+    for (const f of files) {
+      const cached = known.has(f) ? undefined : cache.get(`${column}\0${f}`);
+      if (cached) known.set(f, cached);
+    }
+    return known;
+  }
+
+  return {
+    async plan(state, columns, bound) {
+      const files = await state.currentFiles();
+      const column = columns?.find((c) => c.name.toLowerCase() === bound?.column);
+      if (!bound || !columns || !column?.type.startsWith('TIMESTAMP') || files.length === 0) return { files };
+      const bounds = await boundsOf(state, files, bound.column);
+      const kept = files.filter((f) => {
+        const b = bounds.get(f);
+        return !b || overlaps(b, bound);
+      });
+      if (kept.length === files.length) return { files };
+      return { files: kept, relation: narrowed(state, columns, kept).text };
+    },
+  };
+}
+
+/** The table's relation over `kept` alone, with the whole relation's columns in order and types. */
+function narrowed(state: TableState, columns: readonly RelationColumn[], kept: string[]): SqlFragment {
+  const empty = emptyRelation(columns.map((c) => nullColumn(c.name, sql.raw(c.type))));
+  return kept.length === 0 ? empty : sql`SELECT * FROM (${empty}) UNION ALL BY NAME ${state.read(kept)}`;
+}

@@ -1,0 +1,430 @@
+import { isSymbol, isWord, type SqlStructure } from '../sql-structure.ts';
+import type { SqlToken } from '../tokenize-sql.ts';
+import type { CheckedR2Sql } from './check-r2-sql.ts';
+
+/**
+ * A conservative bound on a table's time column for one query: every row the query can use has the
+ * column in `[min, max]` (epoch microseconds, UTC, inclusive; null is unbounded on that side). Rows
+ * outside it are dropped by the query's own predicates before anything else sees them, so a reader
+ * may skip the files that hold none inside.
+ */
+export interface TimeBound {
+  /** The column, case-folded. */
+  column: string;
+  min: bigint | null;
+  max: bigint | null;
+}
+
+/** Where a query names a lake table (`namespace.table` in a FROM clause or a JOIN). */
+export interface TableOccurrence {
+  /** `namespace.table`, case-folded as the references resolve it. */
+  key: string;
+  /** Token index of the namespace and of the table name. */
+  start: number;
+  end: number;
+  /** The alias the query gives it (case-folded), or null when it reads it under its own name. */
+  alias: string | null;
+}
+
+/** Per-call options of {@link timeBounds}. */
+export interface TimeBoundsOptions {
+  /** The time column to bound (default `ts`). */
+  column?: string;
+}
+
+/** One SELECT's scope: where its WHERE clause is, how many FROM items it has, what it names. */
+interface Scope {
+  depth: number;
+  items: number;
+  where: number;
+  whereEnd: number;
+  /** Names the select list gives its expressions (`AS name`): a WHERE could mean one of them. */
+  aliases: Set<string>;
+}
+
+interface Found extends TableOccurrence {
+  scope: Scope | null;
+}
+
+/** Words that follow a table reference without being its alias. */
+const NOT_ALIAS = new Set(
+  (
+    'WHERE JOIN INNER LEFT RIGHT FULL OUTER CROSS NATURAL SEMI ANTI ASOF POSITIONAL ON USING GROUP ' +
+    'HAVING ORDER LIMIT OFFSET QUALIFY WINDOW UNION INTERSECT EXCEPT TABLESAMPLE SAMPLE FETCH FOR'
+  ).split(' '),
+);
+const ENDS_WHERE = new Set(['GROUP', 'HAVING', 'ORDER', 'LIMIT', 'QUALIFY', 'WINDOW', 'OFFSET', 'FETCH']);
+const SET_OPERATORS = new Set(['UNION', 'INTERSECT', 'EXCEPT']);
+const OTHER_CLAUSES = new Set(['SELECT', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'QUALIFY', 'WINDOW']);
+
+const isName = (token: SqlToken | undefined): boolean => token?.kind === 'word' || token?.kind === 'quoted';
+const fold = (token: SqlToken): string => token.value.toLowerCase();
+
+/**
+ * Every place a checked query reads a `namespace.table` (the same rule the reference resolver
+ * applies: right after FROM, JOIN or a comma of a FROM clause, outside a call's parentheses), with
+ * the alias it is read under. One pass over the tokens.
+ *
+ * @example
+ * ```ts
+ * import { analyzeR2Sql } from './check-r2-sql.ts';
+ * import { tableOccurrences } from './time-bounds.ts';
+ * const checked = analyzeR2Sql('SELECT * FROM analytics.events e');
+ * if (!('kind' in checked)) tableOccurrences(checked); // [{ key: 'analytics.events', start: 3, end: 5, alias: 'e' }]
+ * ```
+ */
+export function tableOccurrences(checked: CheckedR2Sql): TableOccurrence[] {
+  return scan(checked).occurrences.map(({ scope: _scope, ...occurrence }) => occurrence);
+}
+
+/** One pass: table occurrences with their scopes, and the tables some column names in three parts. */
+function scan(checked: CheckedR2Sql): { occurrences: Found[]; scopes: Scope[]; threePart: Set<string> } {
+  const { tokens, depth } = checked.structure;
+  const callParens = checked.references.callParens;
+  const clause: string[] = [];
+  const open: (Scope | null)[] = [];
+  const scopes: Scope[] = [];
+  const occurrences: Found[] = [];
+  const threePart = new Set<string>();
+  const close = (d: number, at: number): void => {
+    const scope = open[d];
+    if (scope && scope.where >= 0 && scope.whereEnd < 0) scope.whereEnd = at;
+    open[d] = null;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const d = depth[i]!;
+    if (isSymbol(token, '(')) {
+      clause[d + 1] = callParens.has(i) ? 'CALL' : '';
+      open[d + 1] = null;
+      continue;
+    }
+    if (isSymbol(token, ')')) {
+      close(d + 1, i);
+      continue;
+    }
+    if (
+      isName(token) &&
+      isSymbol(tokens[i + 1], '.') &&
+      isName(tokens[i + 2]) &&
+      isSymbol(tokens[i + 3], '.')
+    )
+      threePart.add(`${fold(token)}.${fold(tokens[i + 2]!)}`);
+    const scope = open[d] ?? null;
+    if (token.kind === 'word') {
+      const word = token.value;
+      if (clause[d] === 'CALL') {
+        // A call's own grammar (`EXTRACT(year FROM ts)`): no clause starts here.
+      } else if (word === 'SELECT') {
+        close(d, i);
+        const fresh: Scope = { depth: d, items: 0, where: -1, whereEnd: -1, aliases: new Set() };
+        open[d] = fresh;
+        scopes.push(fresh);
+      } else if (word === 'WHERE' && scope && scope.where < 0) scope.where = i;
+      else if (ENDS_WHERE.has(word) && scope) {
+        if (scope.where >= 0 && scope.whereEnd < 0) scope.whereEnd = i;
+      } else if (SET_OPERATORS.has(word)) close(d, i);
+      else if (word === 'AS' && scope && clause[d] === 'SELECT' && isName(tokens[i + 1]))
+        scope.aliases.add(fold(tokens[i + 1]!));
+      if (OTHER_CLAUSES.has(word)) clause[d] = word;
+      if (word === 'FROM') clause[d] = 'FROM';
+    }
+    const startsItem =
+      clause[d] !== 'CALL' &&
+      (isWord(token, 'FROM', 'JOIN') || (isSymbol(token, ',') && clause[d] === 'FROM'));
+    if (!startsItem) continue;
+    if (scope) scope.items += 1;
+    const found = occurrenceAt(tokens, i + 1, scope);
+    if (found) occurrences.push(found);
+  }
+  for (let d = 0; d < open.length; d++) close(d, tokens.length);
+  return { occurrences, scopes, threePart };
+}
+
+/** The `namespace.table` starting at token `at`, with its alias, or null when it is something else. */
+function occurrenceAt(tokens: SqlToken[], at: number, scope: Scope | null): Found | null {
+  const ns = tokens[at];
+  const table = tokens[at + 2];
+  if (!isName(ns) || !isSymbol(tokens[at + 1], '.') || !isName(table)) return null;
+  if (isSymbol(tokens[at + 3], '.') || isSymbol(tokens[at + 3], '(')) return null;
+  let alias: string | null = null;
+  const next = tokens[at + 3];
+  if (isWord(next, 'AS') && isName(tokens[at + 4])) alias = fold(tokens[at + 4]!);
+  else if (next?.kind === 'quoted' || (next?.kind === 'word' && !NOT_ALIAS.has(next.value)))
+    alias = fold(next);
+  return { key: `${fold(ns!)}.${fold(table!)}`, start: at, end: at + 2, alias, scope };
+}
+
+/** A predicate on one column found in a WHERE clause: `qualifier.column` within [min, max]. */
+interface Restriction {
+  qualifier: string;
+  min: bigint | null;
+  max: bigint | null;
+}
+
+/**
+ * For each lake table a SELECT reads, a conservative bound on its time column (`ts` unless told),
+ * from the top-level AND-ed predicates of the WHERE clause of each SELECT that reads the table
+ * directly (in a derived table or a CTE too): `col >= | > | <= | < | = TIMESTAMP '…'` (either way
+ * round) and `col BETWEEN TIMESTAMP '…' AND TIMESTAMP '…'`, the column bare when the SELECT reads one
+ * relation, or qualified by the table's alias (or name). A table gets a bound only when every place
+ * it is read is bounded (the bound is their hull). Whenever the shape leaves doubt, there is no bound:
+ * an OR at the top of the WHERE, NOT, a function or cast of the column, a non-literal or unparsable
+ * timestamp, a literal with a UTC offset other than zero, a select list that aliases something as the
+ * column, a column named in three parts. A predicate outside the SELECT that reads the table (on a
+ * derived table's output, say after a DISTINCT ON) never bounds it. Linear in the number of tokens.
+ *
+ * @example
+ * ```ts
+ * import { analyzeR2Sql } from './check-r2-sql.ts';
+ * import { timeBounds } from './time-bounds.ts';
+ * const checked = analyzeR2Sql(
+ *   "SELECT count(*) FROM analytics.events WHERE ts >= TIMESTAMP '2026-11-25T00:00:00.000000Z'",
+ * );
+ * if (!('kind' in checked)) timeBounds(checked).get('analytics.events'); // { column: 'ts', min: 1795564800000000n, max: null }
+ * ```
+ */
+export function timeBounds(checked: CheckedR2Sql, options: TimeBoundsOptions = {}): Map<string, TimeBound> {
+  const column = (options.column ?? 'ts').toLowerCase();
+  const bounds = new Map<string, TimeBound>();
+  if (checked.statement !== 'select') return bounds;
+  const { occurrences, threePart } = scan(checked);
+  const restrictions = new Map<Scope, Map<string, Restriction> | null>();
+  const unbounded = new Set<string>(threePart);
+  for (const key of mentionMismatches(checked.structure, occurrences)) unbounded.add(key);
+  for (const found of occurrences) {
+    if (unbounded.has(found.key)) continue;
+    const bound = occurrenceBound(checked.structure, found, column, restrictions);
+    if (!bound) {
+      unbounded.add(found.key);
+      bounds.delete(found.key);
+      continue;
+    }
+    const seen = bounds.get(found.key);
+    bounds.set(found.key, seen ? hull(seen, bound) : bound);
+  }
+  return bounds;
+}
+
+const minOf = (a: bigint | null, b: bigint | null) => (a === null || b === null ? null : a < b ? a : b);
+const maxOf = (a: bigint | null, b: bigint | null) => (a === null || b === null ? null : a > b ? a : b);
+const hull = (a: TimeBound, b: TimeBound): TimeBound => ({
+  column: a.column,
+  min: minOf(a.min, b.min),
+  max: maxOf(a.max, b.max),
+});
+
+/**
+ * Tables named (`ns . table`, as a pair of names) more often than they are read as FROM items: a
+ * mention the scan did not understand, so no bound for them.
+ */
+function mentionMismatches({ tokens }: SqlStructure, occurrences: Found[]): Set<string> {
+  const keys = new Map<string, number>();
+  for (const found of occurrences) keys.set(found.key, (keys.get(found.key) ?? 0) + 1);
+  const mentions = new Map<string, number>();
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    if (!isName(tokens[i]) || !isSymbol(tokens[i + 1], '.') || !isName(tokens[i + 2])) continue;
+    if (isSymbol(tokens[i - 1], '.')) continue;
+    const key = `${fold(tokens[i]!)}.${fold(tokens[i + 2]!)}`;
+    if (keys.has(key)) mentions.set(key, (mentions.get(key) ?? 0) + 1);
+  }
+  return new Set([...keys].filter(([key, n]) => mentions.get(key) !== n).map(([key]) => key));
+}
+
+/** The bound one FROM item of a table gets from its own SELECT's WHERE clause, or null. */
+function occurrenceBound(
+  structure: SqlStructure,
+  found: Found,
+  column: string,
+  cache: Map<Scope, Map<string, Restriction> | null>,
+): TimeBound | null {
+  const { scope } = found;
+  if (!scope || scope.where < 0 || scope.aliases.has(column)) return null;
+  if (!cache.has(scope)) cache.set(scope, whereRestrictions(structure, scope, column));
+  const byQualifier = cache.get(scope);
+  if (!byQualifier) return null;
+  const table = found.key.slice(found.key.indexOf('.') + 1);
+  const names = found.alias !== null ? [found.alias] : [table, found.key];
+  if (scope.items === 1) names.push('');
+  let min: bigint | null = null;
+  let max: bigint | null = null;
+  for (const name of names) {
+    const r = byQualifier.get(name);
+    if (!r) continue;
+    min = tighter(min, r.min, 'min');
+    max = tighter(max, r.max, 'max');
+  }
+  return min === null && max === null ? null : { column, min, max };
+}
+
+/**
+ * The restrictions on `column` in a scope's WHERE clause, intersected per qualifier; null when the
+ * clause's top level has an OR (then no conjunct alone restricts the rows).
+ */
+function whereRestrictions(
+  structure: SqlStructure,
+  scope: Scope,
+  column: string,
+): Map<string, Restriction> | null {
+  const found = new Map<string, Restriction>();
+  return conjuncts(structure, scope.where + 1, scope.whereEnd, scope.depth, column, found) ? found : null;
+}
+
+/**
+ * Splits `[from, to)` (at paren depth `d`) on its top-level ANDs — not the AND of a BETWEEN, nor one
+ * inside CASE … END — and records each conjunct that restricts `column`. A conjunct that is one
+ * parenthesized AND-list is split in turn. Returns false when the range has a top-level OR.
+ */
+function conjuncts(
+  structure: SqlStructure,
+  from: number,
+  to: number,
+  d: number,
+  column: string,
+  found: Map<string, Restriction>,
+): boolean {
+  const { tokens, depth } = structure;
+  const parts: [number, number][] = [];
+  let start = from;
+  let cases = 0;
+  let between = false;
+  for (let k = from; k < to; k++) {
+    if (depth[k] !== d || tokens[k]!.kind !== 'word') continue;
+    const word = tokens[k]!.value;
+    if (word === 'CASE') cases++;
+    else if (word === 'END' && cases > 0) cases--;
+    else if (cases > 0) continue;
+    else if (word === 'OR') return false;
+    else if (word === 'BETWEEN') between = true;
+    else if (word === 'AND' && between) between = false;
+    else if (word === 'AND') {
+      parts.push([start, k]);
+      start = k + 1;
+    }
+  }
+  parts.push([start, to]);
+  for (const [a, b] of parts) {
+    if (b - a >= 2 && isSymbol(tokens[a], '(') && structure.match.get(a) === b - 1) {
+      // A parenthesized conjunct: its own AND-list (an OR inside drops just this conjunct).
+      conjuncts(structure, a + 1, b - 1, d + 1, column, found);
+      continue;
+    }
+    const r = restriction(tokens, a, b, column);
+    if (!r) continue;
+    const seen = found.get(r.qualifier);
+    found.set(r.qualifier, seen ? intersect(seen, r) : r);
+  }
+  return true;
+}
+
+/** The tighter of two sides of a bound (null is no bound on that side): the later min, the earlier max. */
+function tighter(a: bigint | null, b: bigint | null, side: 'min' | 'max'): bigint | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  if (side === 'min') return a > b ? a : b;
+  return a < b ? a : b;
+}
+
+const intersect = (a: Restriction, b: Restriction): Restriction => ({
+  qualifier: a.qualifier,
+  min: tighter(a.min, b.min, 'min'),
+  max: tighter(a.max, b.max, 'max'),
+});
+
+/** The column reference spanning exactly `[a, b)`: its qualifier and name, or null. */
+function columnAt(tokens: SqlToken[], a: number, b: number): { qualifier: string; name: string } | null {
+  const n = b - a;
+  if (n !== 1 && n !== 3 && n !== 5) return null;
+  const names: string[] = [];
+  for (let k = a; k < b; k++) {
+    const token = tokens[k]!;
+    if ((k - a) % 2 === 1) {
+      if (!isSymbol(token, '.')) return null;
+    } else if (token.kind === 'quoted' || (token.kind === 'word' && !NOT_A_COLUMN.has(token.value)))
+      names.push(fold(token));
+    else return null;
+  }
+  return { qualifier: names.slice(0, -1).join('.'), name: names[names.length - 1]! };
+}
+
+const NOT_A_COLUMN = new Set(['NOT', 'CASE', 'NULL', 'TRUE', 'FALSE', 'TIMESTAMP', 'TIMESTAMPTZ', 'DATE']);
+const FLIP: Record<string, string> = { '>=': '<=', '>': '<', '<=': '>=', '<': '>', '=': '=' };
+
+/** A TIMESTAMP literal spanning exactly `[a, a + 2)`, in epoch µs: [floor, ceil]; null otherwise. */
+function literalAt(tokens: SqlToken[], a: number): [bigint, bigint] | null {
+  if (!isWord(tokens[a], 'TIMESTAMP', 'TIMESTAMPTZ') || tokens[a + 1]?.kind !== 'string') return null;
+  return parseUtcTimestamp(tokens[a + 1]!.value);
+}
+
+/** `[a, b)` as `column op literal`, `literal op column` or `column BETWEEN literal AND literal`. */
+function restriction(tokens: SqlToken[], a: number, b: number, column: string): Restriction | null {
+  const ops = [a + 1, a + 3, a + 5].filter(
+    (k) => k < b && tokens[k]?.kind === 'symbol' && tokens[k]!.value in FLIP,
+  );
+  for (const k of ops) {
+    const ref = columnAt(tokens, a, k);
+    if (ref && ref.name === column && b === k + 3) {
+      const value = literalAt(tokens, k + 1);
+      if (value) return bounded(ref.qualifier, tokens[k]!.value, value);
+    }
+  }
+  if (b - a >= 4 && tokens[a + 2]?.kind === 'symbol' && tokens[a + 2]!.value in FLIP) {
+    const value = literalAt(tokens, a);
+    const ref = columnAt(tokens, a + 3, b);
+    if (value && ref && ref.name === column)
+      return bounded(ref.qualifier, FLIP[tokens[a + 2]!.value]!, value);
+  }
+  for (const k of [a + 1, a + 3, a + 5]) {
+    if (!isWord(tokens[k], 'BETWEEN') || b !== k + 6 || !isWord(tokens[k + 3], 'AND')) continue;
+    const ref = columnAt(tokens, a, k);
+    const low = literalAt(tokens, k + 1);
+    const high = literalAt(tokens, k + 4);
+    if (ref && ref.name === column && low && high)
+      return { qualifier: ref.qualifier, min: low[0], max: high[1] };
+  }
+  return null;
+}
+
+function bounded(qualifier: string, op: string, [floor, ceil]: [bigint, bigint]): Restriction {
+  if (op === '=') return { qualifier, min: floor, max: ceil };
+  if (op === '>=' || op === '>') return { qualifier, min: floor, max: null };
+  return { qualifier, min: null, max: ceil };
+}
+
+const TIMESTAMP_TEXT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|z|\+00(?::?00)?)?$/;
+
+/**
+ * A timestamp literal's text as epoch microseconds in UTC, `[floor, ceil]` (they differ only for
+ * sub-microsecond digits), or null when it is not a plain UTC date or date-time: an offset other than
+ * zero, a time zone name, an impossible date, or a value outside what R2 SQL represents.
+ *
+ * @example
+ * ```ts
+ * import { parseUtcTimestamp } from './time-bounds.ts';
+ * parseUtcTimestamp('2026-11-25T00:00:00.000001Z'); // [1795564800000001n, 1795564800000001n]
+ * parseUtcTimestamp('2026-11-25 00:00:00+02'); // null
+ * ```
+ */
+export function parseUtcTimestamp(text: string): [bigint, bigint] | null {
+  const m = TIMESTAMP_TEXT.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => Number(v ?? 0)) as number[];
+  const ms = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
+  const back = new Date(ms);
+  if (
+    Number.isNaN(ms) ||
+    back.getUTCFullYear() !== year ||
+    back.getUTCMonth() !== month! - 1 ||
+    back.getUTCDate() !== day ||
+    back.getUTCHours() !== hour ||
+    back.getUTCMinutes() !== minute ||
+    back.getUTCSeconds() !== second
+  )
+    return null;
+  if (year! < 1678 || year! > 2261) return null;
+  const digits = (m[7] ?? '').padEnd(9, '0');
+  const micros = BigInt(digits.slice(0, 6));
+  const floor = BigInt(ms) * 1000n + micros;
+  return [floor, /[1-9]/.test(digits.slice(6)) ? floor + 1n : floor];
+}
