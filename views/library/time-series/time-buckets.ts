@@ -141,7 +141,7 @@ export function toCount(value: unknown): number {
  * @example
  * ```ts
  * import { checkAnswerSize } from './time-buckets.ts';
- * checkAnswerSize('events_per_bucket@1', 3, 10); // undefined: within the limit
+ * checkAnswerSize('events_per_bucket@1', 3, 10); // undefined
  * ```
  */
 export function checkAnswerSize(view: string, rows: number, limit: number): void {
