@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
 import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
+import { sql } from '../../../sql/index.ts';
 import type { EventRow, ThingRow } from '../../../schemas/index.ts';
 import { createViewRegistry, isViewParamsError, type ViewEngine } from '../../../views/index.ts';
 import { encodeSearchCursor, searchThings } from '../../../views/library/search/index.ts';
@@ -162,6 +163,19 @@ describe('search_things over a small lake, through R2 SQL’s dialect on DuckDB,
     expect(normalizeRows(pages.flat())).toEqual(normalizeRows(all));
     // Names repeat (Widget 00 twice): the id breaks the tie, so no row is skipped or repeated.
     expect(new Set(pages.flat().map((r) => r.id)).size).toBe(23);
+  });
+});
+
+describe('search_things through a tenancy-filtered table reference', () => {
+  it('answers only the namespaces the derived table lets through', async () => {
+    const table = (name: string) =>
+      sql`(SELECT * FROM ${sql.id('analytics', name)} WHERE ns IN ${['https://other.test']}) AS scoped`;
+    const rows = (await registry.run(engine(), 'search_things', { text: 'acme' }, { table })).rows;
+    expect(rows).toEqual([]);
+    const mine = (name: string) =>
+      sql`(SELECT * FROM ${sql.id('analytics', name)} WHERE ns IN ${[NS]}) AS scoped`;
+    const same = (await registry.run(engine(), 'search_things', { text: 'acme' }, { table: mine })).rows;
+    expect(normalizeRows(same)).toEqual(oracle({ text: 'acme' }));
   });
 });
 

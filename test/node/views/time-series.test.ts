@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
 import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
+import { sql } from '../../../sql/index.ts';
 import type { ActionRow, EventRow } from '../../../schemas/index.ts';
 import { eventsPerHour } from '../../../views/library/events-per-hour.ts';
 import { timeSeriesViews } from '../../../views/library/time-series/index.ts';
@@ -87,6 +88,17 @@ describe('time-series views over a small lake, through R2 SQL’s dialect on Duc
       0, 0, 0,
     ]);
     expect(hourly).toHaveLength(73 * 3);
+  });
+
+  it('events_per_bucket through a tenancy-filtered table reference counts only that namespace', async () => {
+    const table = (name: string) =>
+      sql`(SELECT * FROM ${sql.id('analytics', name)} WHERE ns IN ${['https://a.test']}) AS scoped`;
+    const params = { bucket: 'hour', by: 'ns', since: at(-1), until: at(72) } as const;
+    const rows = normalizeRows((await registry.run(engine(), 'events_per_bucket', params, { table })).rows);
+    const parsed = { ...params, since: new Date(params.since), until: new Date(params.until) };
+    const scoped = delivered.filter((e) => e.ns === 'https://a.test');
+    expect(rows).toEqual(normalizeRows(eventsPerBucketOracle(scoped, parsed)));
+    expect(new Set(rows.map((r) => r.series))).toEqual(new Set(['https://a.test']));
   });
 
   it('events_per_bucket answers no rows for a range without events, and refuses an answer over `limit`', async () => {
