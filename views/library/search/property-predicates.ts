@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type SqlFragment, sql } from '../../../sql/index.ts';
 import { fieldSql } from '../../field-path.ts';
+import { isSqlText } from './text-param.ts';
 
 /** A JSON property path inside a thing's `data`: `data.stage`, `data.address.city`. */
 const PROPERTY_PATH = /^data(\.[A-Za-z_$][A-Za-z0-9_$-]*){1,8}$/;
@@ -39,7 +40,11 @@ export function propertyPredicateParam() {
     .strictObject({
       field: propertyPathParam(),
       op: z.enum(['eq', 'ne', ...ORDERED]).default('eq'),
-      value: z.union([z.string().max(1000), z.number(), z.boolean()]),
+      value: z.union([
+        z.string().max(1000).refine(isSqlText, 'must not hold a NUL character or a lone surrogate'),
+        z.number(),
+        z.boolean(),
+      ]),
     })
     .superRefine((p, ctx) => {
       if ((ORDERED as readonly string[]).includes(p.op) && typeof p.value !== 'number')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSqlText } from './text-param.ts';
 
 /** Where a page of `search_things` ends: the last row's rank, sort name (name, '' when null) and id. */
 export interface SearchCursor {
@@ -57,6 +58,7 @@ export function decodeSearchCursor(text: string): SearchCursor | undefined {
   const [rank, name, id] = value as unknown[];
   if (typeof rank !== 'number' || !Number.isInteger(rank) || rank < 0 || rank > 4) return undefined;
   if (typeof name !== 'string' || typeof id !== 'string' || id === '') return undefined;
+  if (!isSqlText(name) || !isSqlText(id)) return undefined;
   return { rank, name, id };
 }
 

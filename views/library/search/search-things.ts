@@ -10,15 +10,13 @@ import {
   type PropertyPredicate,
 } from './property-predicates.ts';
 import { cursorParam, encodeSearchCursor, type SearchCursor } from './search-cursor.ts';
+import { textParam } from './text-param.ts';
 
 /** How well a thing matched the text: lower is better; 0 when no text was given. */
 export const SEARCH_RANKS = { none: 0, exact: 1, prefix: 2, substring: 3, property: 4 } as const;
 
 const params = z.object({
-  text: z
-    .string()
-    .min(1)
-    .max(200)
+  text: textParam(200)
     .optional()
     .describe('matched case-insensitively: exact name, then name prefix, then name substring, then `fields`'),
   fields: z
@@ -28,7 +26,7 @@ const params = z.object({
     .describe('string properties of data searched for the text (rank 4), e.g. data.description'),
   type: z.url().optional().describe('only things of this type'),
   where: z.array(propertyPredicateParam()).max(16).default([]).describe('property predicates, all must hold'),
-  branch: z.string().min(1).max(200).default('main').describe('the branch (main unless asked)'),
+  branch: textParam(200).default('main').describe('the branch (main unless asked)'),
   since: timestampParam().optional().describe('only things whose current version was written at or after'),
   cursor: cursorParam().optional().describe("the last row's cursor of the previous page"),
   limit: limitParam(50, 1000).describe('the page size'),
