@@ -209,6 +209,7 @@ describe('search params are refused before any SQL reaches the engine', () => {
     [{ limit: 1.5 }, 'limit'],
     [{ offset: 10 }, 'offset'],
     [{ type: 'not a url' }, 'type'],
+    [{ type: 'https://x.test/\uDC00' }, 'type'],
     [{ branch: '' }, 'branch'],
     [{ since: 'last week' }, 'since'],
   ];

@@ -181,6 +181,7 @@ describe('time-series params are refused before any SQL reaches the engine', () 
     ['active_actors', { since: "2026-11-23' OR 1=1 --", until: range.until }, 'since'],
     ['action_durations', { ...range, type: "x' OR '1'='1" }, 'type'],
     ['action_durations', { ...range, limit: 1e6 }, 'limit'],
+    ['action_durations', { ...range, type: 'https://x.test/\u0000' }, 'type'],
     ['failure_rate', { ...range, until: 'NaN' }, 'until'],
     ['failure_rate', { ...range, status: 'failed' }, 'status'],
   ];

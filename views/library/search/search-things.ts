@@ -10,7 +10,7 @@ import {
   type PropertyPredicate,
 } from './property-predicates.ts';
 import { cursorParam, encodeSearchCursor, type SearchCursor } from './search-cursor.ts';
-import { textParam } from './text-param.ts';
+import { textParam, urlParam } from './text-param.ts';
 
 /** How well a thing matched the text: lower is better; 0 when no text was given. */
 export const SEARCH_RANKS = { none: 0, exact: 1, prefix: 2, substring: 3, property: 4 } as const;
@@ -24,7 +24,7 @@ const params = z.object({
     .max(8)
     .default([])
     .describe('string properties of data searched for the text (rank 4), e.g. data.description'),
-  type: z.url().optional().describe('only things of this type'),
+  type: urlParam().optional().describe('only things of this type'),
   where: z.array(propertyPredicateParam()).max(16).default([]).describe('property predicates, all must hold'),
   branch: textParam(200).default('main').describe('the branch (main unless asked)'),
   since: timestampParam().optional().describe('only things whose current version was written at or after'),

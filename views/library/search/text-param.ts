@@ -30,3 +30,16 @@ export function isSqlText(text: string): boolean {
 export function textParam(max: number) {
   return z.string().min(1).max(max).refine(isSqlText, 'must not hold a NUL character or a lone surrogate');
 }
+
+/**
+ * A URL param (a type, a namespace) that can be a SQL string literal.
+ *
+ * @example
+ * ```ts
+ * import { urlParam } from './text-param.ts';
+ * urlParam().safeParse('https://x.test/\u0000').success; // false
+ * ```
+ */
+export function urlParam() {
+  return z.url().max(2048).refine(isSqlText, 'must not hold a NUL character or a lone surrogate');
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sql } from '../../../sql/index.ts';
 import { defineView } from '../../define-view.ts';
+import { urlParam } from '../search/text-param.ts';
 import { limitParam, timestampParam } from '../../view-params.ts';
 import { checkRange } from './time-buckets.ts';
 
@@ -11,7 +12,7 @@ const params = z
   .object({
     since: timestampParam().describe('first outcome time included'),
     until: timestampParam().describe('first outcome time excluded'),
-    type: z.url().optional().describe('only actions on things of this type'),
+    type: urlParam().optional().describe('only actions on things of this type'),
     limit: limitParam(1000, 10_000).describe('the most verbs answered, in verb order'),
   })
   .superRefine(checkRange);
