@@ -4,7 +4,10 @@ import { defineView } from '../define-view.ts';
 import { timestampParam } from '../view-params.ts';
 
 /**
- * Events per hour per verb, deduplicated on the event id (delivery is at-least-once).
+ * Events per hour per verb, deduplicated on the event id (delivery is at-least-once), over the whole
+ * lake unless bounded: only the hours and verbs that have events. The demo prints it as it is. For a
+ * bounded range with empty buckets filled, other bucket sizes, or a series per type or namespace,
+ * use `events_per_bucket` (views/library/time-series).
  *
  * @example
  * ```ts
