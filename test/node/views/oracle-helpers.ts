@@ -17,7 +17,11 @@ import type { EventRow } from '../../../schemas/index.ts';
  */
 export function dedupeById<R extends { id: string }>(rows: readonly R[]): R[] {
   const seen = new Set<string>();
-  return rows.filter((row) => !seen.has(row.id) && (seen.add(row.id), true));
+  return rows.filter((row) => {
+    if (seen.has(row.id)) return false;
+    seen.add(row.id);
+    return true;
+  });
 }
 
 const UNIT_US = { minute: 60e6, hour: 3600e6, day: 86_400e6 } as const;
