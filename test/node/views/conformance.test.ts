@@ -31,10 +31,19 @@ let workload: GeneratedWorkload;
 let lake: WorkloadLake;
 
 beforeAll(async () => {
+  const started = performance.now();
   workload = generateWorkload();
-  // A roll every three days: ten files per table, each covering a few days (rolls cost most of the setup).
+  const generated = performance.now();
+  // A roll every three simulated days: ten files per table, each covering about three days.
   lake = await landWorkload(workload.batches, { batchesPerRoll: 3 });
-}, 600_000);
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.info(
+    `workload: ${workload.events.length} events (${workload.delivered.length} delivered) in ${workload.namespaces.length} DOs, ` +
+      `generated in ${s(generated - started)}, landed in ${s(performance.now() - generated)} ` +
+      `(${lake.requests} requests, ${lake.rolls} files)`,
+  );
+  // Generous: the setup is CPU-bound and the machine may be shared (see the report in the log line above).
+}, 900_000);
 
 afterAll(async () => {
   await lake?.close();
