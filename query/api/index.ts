@@ -5,6 +5,7 @@
  * @module
  */
 export { type ApiErrorBody, apiError } from './api-error.ts';
+export { builtInRegistry, builtInViews } from './built-in-registry.ts';
 export { coerceQueryParams, type QueryParamProblem } from './coerce-query-params.ts';
 export { createQueryHandler } from './create-query-handler.ts';
 export {
