@@ -7,7 +7,7 @@ export type ResultFormat = (typeof RESULT_FORMATS)[number];
 /** The content type each format answers with. */
 export const FORMAT_CONTENT_TYPES: Record<ResultFormat, string> = {
   json: 'application/json',
-  ndjson: 'application/x-ndjson',
+  ndjson: 'application/x-ndjson; charset=utf-8',
   csv: 'text/csv; charset=utf-8; header=present',
   arrow: 'application/vnd.apache.arrow.stream',
 };

@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineProject } from 'vitest/config';
+import { QUERY_TOKENS } from './query-api-tokens.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
-// The query API's tokens in the tests (test/workers/query-api.test.ts): a tenant and an admin.
-const QUERY_TOKENS = JSON.stringify([
-  { name: 'tenant', sha256: sha256('qapi-tenant'), namespaces: ['https://*.qapi.test'] },
-  { name: 'admin', sha256: sha256('qapi-admin'), namespaces: ['*'], admin: true },
-]);
 
 export default defineProject({
   plugins: [
@@ -22,7 +16,7 @@ export default defineProject({
           EMITTER_BATCH_ROWS: '100',
           R2_SQL_ENDPOINT: inject('stackUrl'),
           PAYMENTS_URL: inject('paymentsUrl'),
-          QUERY_TOKENS,
+          QUERY_TOKENS: JSON.stringify(QUERY_TOKENS),
         },
       },
     })),
