@@ -32,8 +32,17 @@ export interface LocalQueryApi {
   close(): Promise<void>;
 }
 
-/** An open stack (no token) lets every caller in, as its other routes do: one admin scope for all. */
-const OPEN: TokenVerifier = {
+/**
+ * A verifier that lets every caller in as an admin over every namespace: for an open local stack (no
+ * token, as its other routes) and the CLI over a lake on disk. Never for a deployed handler.
+ *
+ * @example
+ * ```ts
+ * import { openTokenVerifier } from './local-query-api.ts';
+ * (await openTokenVerifier.verify(undefined))?.admin; // true
+ * ```
+ */
+export const openTokenVerifier: TokenVerifier = {
   size: 1,
   verify: async () => ({ name: 'local', namespaces: [namespacePattern.parse('*')], admin: true }),
 };
@@ -102,7 +111,7 @@ export function createLocalQueryApi(config: LocalQueryApiConfig): LocalQueryApi 
     return createQueryHandler({
       registry: builtInRegistry(),
       engine: lazy,
-      tokens: tokens ?? OPEN,
+      tokens: tokens ?? openTokenVerifier,
       basePath: '/api',
       cache: false,
     });

@@ -53,7 +53,8 @@ export interface TenantLakes {
   close(): Promise<void>;
 }
 
-function lake(dir: string, namespaces: [string, boolean][]): string {
+/** Writes a lake of these namespaces (theirs marked) under `dir`, as the r2 sink lays it out. */
+export function writeLake(dir: string, namespaces: [string, boolean][]): string {
   const events = namespaces.flatMap(([ns, theirs]) => {
     const rows = rowsOf(ns, theirs, 40);
     return [...rows, ...rows.slice(0, 5)]; // delivered at least once: some twice
@@ -76,11 +77,11 @@ function lake(dir: string, namespaces: [string, boolean][]): string {
 /** Two lakes of Parquet in the r2 sink's layout (all four tables): everyone's, and only the token's. */
 export async function tenantLakes(): Promise<TenantLakes> {
   const temp = await tempDir('dotdo-qapi-');
-  const allDir = lake(`${temp.dir}/all`, [
+  const allDir = writeLake(`${temp.dir}/all`, [
     ...MINE.map((ns): [string, boolean] => [ns, false]),
     ...THEIRS.map((ns): [string, boolean] => [ns, true]),
   ]);
-  const mineDir = lake(
+  const mineDir = writeLake(
     `${temp.dir}/mine`,
     MINE.map((ns): [string, boolean] => [ns, false]),
   );
