@@ -24,6 +24,14 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'stream schemas: generate the committed JSON, check for breaking changes, print wrangler setup',
     load: () => import('./commands/schema.ts'),
   },
+  query: {
+    summary: 'run a view (or --sql) on a lake on disk or a running query API; table, json, csv or arrow',
+    load: () => import('./commands/query.ts'),
+  },
+  views: {
+    summary: 'list the views (names, versions, descriptions, params) built in or served by --endpoint',
+    load: () => import('./commands/views.ts'),
+  },
 };
 const HELP_SUMMARY = 'show the flags of a command: dotdo-analytics help <command>';
 

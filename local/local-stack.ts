@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { QueryTokenConfig } from '../query/api/index.ts';
+import { createLocalQueryApi } from './local-query-api.ts';
 import { createPipelinesStandIn, type PipelinesConfig, type PipelinesStandIn } from './pipelines/index.ts';
 import { createR2SqlStandIn, type R2SqlConfig, type R2SqlStandIn } from './r2sql/index.ts';
 import { reply } from './serve-json.ts';
@@ -16,6 +18,11 @@ export interface LocalStackConfig {
   /** Enables `POST /_admin/faults` (fault injection for tests and demos); off unless asked for. */
   faults?: boolean;
   pipelines?: Omit<PipelinesConfig, 'dataDir' | 'token'>;
+  /**
+   * Tokens of the query API served under `/api` (views, `/api/sql`, `/api/openapi.json`); default: the
+   * stack's token as an admin over every namespace (no token: open, as the other routes are).
+   */
+  queryTokens?: readonly QueryTokenConfig[];
   /** Bounds of R2 SQL queries (time, memory, result size, concurrency); see R2SqlConfig. */
   r2sql?: Pick<R2SqlConfig, 'limits'>;
 }
@@ -35,7 +42,8 @@ export interface LocalStack {
 /**
  * Starts the local stand-ins on one HTTP server on 127.0.0.1: Pipelines HTTP ingest
  * (`POST /streams/<stream>`), the R2 SQL API (`POST /api/v1/accounts/<account>/r2-sql/query/<bucket>`),
- * `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
+ * the query API (`/api/views`, `/api/sql`, `/api/openapi.json`: the handler the Worker mounts, over
+ * DuckDB on the bucket), `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
  * stream, `GET /_admin/stats/r2sql` for queries, `GET|POST /_admin/faults`); see stack-router.ts. With a
  * token, every route but `/healthz` requires it. Every failure is a structured answer (ingest:
  * `{"success": false, "error", "code"}`; R2 SQL: the platform's `errors` array; the rest:
@@ -65,10 +73,23 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     ...config.r2sql,
   });
   const router = createStackRouter({ token: config.token, faults: !!config.faults, pipelines, r2sql });
+  const queryApi = createLocalQueryApi({
+    dataDir: config.dataDir,
+    bucket: pipelines.config.bucket,
+    ...(config.queryTokens ? { tokens: config.queryTokens } : {}),
+    ...(config.token ? { token: config.token } : {}),
+  });
   const server = createServer((request, response) => {
     // A client that goes away mid-request is not an error of the server.
     request.on('error', () => {});
     response.on('error', () => {});
+    if (queryApi.owns((request.url ?? '/').split('?', 1)[0]!)) {
+      queryApi.serve(request, response).catch((cause: unknown) => {
+        if (response.headersSent) response.destroy();
+        else reply(response, { status: 500, body: { error: { code: 'internal', message: String(cause) } } });
+      });
+      return;
+    }
     router.route(request).then(
       (answer) => reply(response, answer),
       (cause: unknown) => reply(response, router.internal(request, cause)),
@@ -102,7 +123,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       try {
         pipelines.close();
       } finally {
-        await r2sql.close();
+        await Promise.all([r2sql.close(), queryApi.close()]);
       }
     },
   };

@@ -33,6 +33,13 @@ export interface Env {
   R2_SQL_TOKEN?: string;
   /** Unset in production (Cloudflare's endpoint); the local stand-in in dev. */
   R2_SQL_ENDPOINT?: string;
+  /**
+   * The query API's tokens (a secret): a JSON array of `{"sha256": "<hex of the token>", "namespaces":
+   * ["https://*.acme.com"], "views"?: [...], "admin"?: true}`. Unset: every `/api` call answers 401.
+   */
+  QUERY_TOKENS?: string;
+  /** Seconds a view result is cached in `caches.default` (default 60; 0 turns caching off). */
+  QUERY_CACHE_TTL_SECONDS?: string;
 }
 
 /**

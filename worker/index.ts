@@ -1,17 +1,20 @@
 /**
- * The deployable example Worker: the Startup and Customer Durable Objects and their HTTP routes.
+ * The deployable example Worker: the Startup and Customer Durable Objects, their HTTP routes and the
+ * query API under `/api`, routed by Hono (see app.ts).
  *
  * @module
  */
+import { createWorkerApp } from './app.ts';
 import type { Env } from './startup.ts';
-import { handle } from './routes.ts';
 
 export { Customer } from './customer.ts';
 export { orderActivity, Rollups } from './rollups.ts';
 export { type Env, Startup } from './startup.ts';
 
+const app = createWorkerApp();
+
 export default {
-  fetch(request: Request, env: Env): Promise<Response> {
-    return handle(request, env);
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    return Promise.resolve(app.fetch(request, env, ctx));
   },
 } satisfies ExportedHandler<Env>;

@@ -29,7 +29,18 @@ export async function currentObject<Stub>(
   return typeof id === 'string' ? namespace.get(namespace.idFromString(id)) : home;
 }
 
-const ROUTE = /^\/(ns|customers)\/([a-z0-9.-]+(?::\d+)?)\/(move|raise|things|signup|charge)(?:\/(.+))?$/;
+/** The object operations, routed by the Worker's Hono app under `/ns/<host>/` and `/customers/<host>/`. */
+export const OBJECT_OPERATIONS = ['move', 'raise', 'things', 'signup', 'charge'] as const;
+export type ObjectOperation = (typeof OBJECT_OPERATIONS)[number];
+
+/** A routed object request: which namespace kind, the host, the operation and the raw rest of the path. */
+export interface ObjectRoute {
+  kind: 'ns' | 'customers';
+  host: string;
+  operation: ObjectOperation;
+  /** The path after the operation, still percent-encoded (a ref). */
+  rest?: string;
+}
 const bodies = {
   move: z.object({ locationHint: z.string().min(1).max(32).optional() }).strict(),
   raise: z.object({ target: z.string().min(1), amount: z.number().int().positive() }).strict(),
@@ -68,25 +79,17 @@ function decodeRef(raw: string): string | Response {
 }
 
 /**
- * The example Worker's object routes (moving a namespace, reading a thing, the Customer example);
- * null for any other path. Each namespace is reached through the objects table.
+ * The example Worker's object routes (moving a namespace, reading a thing, the Customer example).
+ * Each namespace is reached through the objects table.
  *
  * @example
  * ```ts
- * import { handleObjectRoute } from './object-routes.ts';
- * const routed = await handleObjectRoute(request, env); // POST /ns/acme.startups.studio/move { "locationHint": "weur" }
+ * import { objectRoute } from './object-routes.ts';
+ * await objectRoute(request, env, { kind: 'ns', host: 'acme.startups.studio', operation: 'move' });
  * ```
  */
-export async function handleObjectRoute(request: Request, env: Env): Promise<Response | null> {
-  const match = ROUTE.exec(new URL(request.url).pathname);
-  if (!match) return null;
-  const [, kind, host, operation, rest] = match as unknown as [
-    string,
-    string,
-    string,
-    keyof typeof bodies | 'things',
-    string?,
-  ];
+export async function objectRoute(request: Request, env: Env, route: ObjectRoute): Promise<Response> {
+  const { kind, host, operation, rest } = route;
   const ns = `https://${host}`;
   try {
     if (kind === 'customers') {

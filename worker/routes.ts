@@ -3,7 +3,7 @@ import { type RecordInput, RecordInputError, validateRecordInput } from '../inge
 import { ACTION_STATUSES, DURABILITIES } from '../schemas/index.ts';
 import { errorResponse, toErrorResponse } from './error-response.ts';
 import { lakeEngine, latestEvents } from './lake-queries.ts';
-import { currentObject, handleObjectRoute } from './object-routes.ts';
+import { currentObject } from './object-routes.ts';
 import type { Env } from './startup.ts';
 
 const json = z.json();
@@ -33,8 +33,6 @@ const resendBody = z
   .object({ seqs: z.array(z.number().int().min(1)).min(1).max(10_000).optional() })
   .strict();
 
-const OPERATIONS = 'actions|flush|seed|pending|events|dead-letters|resend';
-const ROUTE = new RegExp(`^/ns/([a-z0-9.-]+(?::\\d+)?)/(${OPERATIONS})$`);
 const READS = new Set(['pending', 'events', 'dead-letters']);
 
 const answer = (status: number, body: unknown): Response => Response.json(body, { status });
@@ -142,28 +140,36 @@ async function write(operation: string, request: Request, env: Env, ns: string):
   return answer(200, { recorded });
 }
 
+/** The operations of `/ns/<host>/<operation>`, in the order the 404 message lists them. */
+export const OPERATIONS = [
+  'actions',
+  'flush',
+  'seed',
+  'pending',
+  'events',
+  'dead-letters',
+  'resend',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
 /**
- * Routes `/ns/<host>/<operation>` to the namespace's Durable Object (`https://<host>`): `POST actions`
+ * Answers `/ns/<host>/<operation>` for the namespace's Durable Object (`https://<host>`): `POST actions`
  * (one action or up to 1000), `POST flush`, `POST seed`, `GET pending` (outbox and dead-letter counts),
  * `GET events`, `GET dead-letters`, `POST resend`. Every failure answers
- * `{"error": {"code", "message", "field"?}}` with a fitting status.
+ * `{"error": {"code", "message", "field"?}}` with a fitting status. Routed by the Worker's Hono app.
  *
  * @example
  * ```ts
- * await fetch('http://localhost:8787/ns/acme.startups.studio/actions', { method: 'POST', body: JSON.stringify({ verb: 'create', type: 'Startup', target: 'acme' }) });
+ * import { namespaceRoute } from './routes.ts';
+ * await namespaceRoute(request, env, 'acme.startups.studio', 'pending');
  * ```
  */
-export async function handle(request: Request, env: Env): Promise<Response> {
-  const routed = await handleObjectRoute(request, env);
-  if (routed) return routed;
-  const url = new URL(request.url);
-  const match = ROUTE.exec(url.pathname);
-  if (!match)
-    return errorResponse(404, {
-      code: 'not_found',
-      message: `no route ${url.pathname}; use /ns/<host>/(${OPERATIONS})`,
-    });
-  const [, host, operation] = match as unknown as [string, string, string];
+export async function namespaceRoute(
+  request: Request,
+  env: Env,
+  host: string,
+  operation: Operation,
+): Promise<Response> {
   const ns = `https://${host}`;
   const reads = READS.has(operation);
   if (reads !== (request.method === 'GET'))
@@ -172,6 +178,7 @@ export async function handle(request: Request, env: Env): Promise<Response> {
       message: `${operation} takes ${reads ? 'GET' : 'POST'}`,
     });
   try {
+    const url = new URL(request.url);
     return reads ? await read(operation, url, env, ns) : await write(operation, request, env, ns);
   } catch (error) {
     return toErrorResponse(error);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack } from '../../local/index.ts';
 import { startPayments } from './payments-stand-in.ts';
+import { QUERY_TOKENS } from './query-api-tokens.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     port: 0,
     faults: true,
     pipelines: { rollIntervalMs: 3_600_000 },
+    queryTokens: QUERY_TOKENS,
   });
   const payments = await startPayments();
   project.provide('stackUrl', stack.url);

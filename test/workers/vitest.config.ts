@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineProject } from 'vitest/config';
+import { QUERY_TOKENS } from './query-api-tokens.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -15,6 +16,7 @@ export default defineProject({
           EMITTER_BATCH_ROWS: '100',
           R2_SQL_ENDPOINT: inject('stackUrl'),
           PAYMENTS_URL: inject('paymentsUrl'),
+          QUERY_TOKENS: JSON.stringify(QUERY_TOKENS),
         },
       },
     })),

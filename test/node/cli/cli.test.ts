@@ -18,7 +18,7 @@ describe('dotdo-analytics (the real bin)', () => {
       .split('\n')
       .filter((line) => /^ {2}\S+ {2,}\S/.test(line))
       .map((line) => line.trim().split(/\s{2,}/));
-    expect(commands.map(([name]) => name)).toEqual(['dev', 'schema', 'help']);
+    expect(commands.map(([name]) => name)).toEqual(['dev', 'schema', 'query', 'views', 'help']);
     for (const [, summary] of commands) expect(summary!.length).toBeGreaterThan(20);
     expect((await runCli([])).code).toBe(2);
   });

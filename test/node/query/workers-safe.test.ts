@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = new URL('../../..', import.meta.url).pathname;
 
 describe('the SQL core and the R2 SQL client are Workers-safe', () => {
-  it.each(['sql', 'sql/dialect', 'sql/pipelines', 'query/r2sql'])(
+  it.each(['sql', 'sql/dialect', 'sql/pipelines', 'query/r2sql', 'query/api'])(
     '%s imports no Node API and nothing Node-only of ours',
     (dir) => {
       for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts'))) {
