@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createBucketFileHandler, createCatalogStandIn } from './catalog/index.ts';
 import { createPipelinesStandIn, type PipelinesConfig, type PipelinesStandIn } from './pipelines/index.ts';
 import { createR2SqlStandIn, type R2SqlConfig, type R2SqlStandIn } from './r2sql/index.ts';
 import { reply } from './serve-json.ts';
@@ -27,6 +28,10 @@ export interface LocalStack {
   ingestUrl: string;
   /** The R2 SQL API base: `${r2SqlUrl}/accounts/<account>/r2-sql/query/<bucket>`. */
   r2SqlUrl: string;
+  /** The local R2 Data Catalog (Iceberg REST) of the Pipelines bucket: `${catalogUrl}/v1/config`. */
+  catalogUrl: string;
+  /** The S3-like file route: `GET ${filesUrl}/<bucket>/<key>` (Range, ETag). */
+  filesUrl: string;
   pipelines: PipelinesStandIn;
   r2sql: R2SqlStandIn;
   close(): Promise<void>;
@@ -35,6 +40,8 @@ export interface LocalStack {
 /**
  * Starts the local stand-ins on one HTTP server on 127.0.0.1: Pipelines HTTP ingest
  * (`POST /streams/<stream>`), the R2 SQL API (`POST /api/v1/accounts/<account>/r2-sql/query/<bucket>`),
+ * the local R2 Data Catalog (Iceberg REST, read side: `/catalog/<account>/<bucket>/v1/…`) with its file
+ * route (`GET /r2/<bucket>/<key>`),
  * `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
  * stream, `GET /_admin/stats/r2sql` for queries, `GET|POST /_admin/faults`); see stack-router.ts. With a
  * token, every route but `/healthz` requires it. Every failure is a structured answer (ingest:
@@ -64,11 +71,23 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     buckets: [pipelines.config.bucket],
     ...config.r2sql,
   });
-  const router = createStackRouter({ token: config.token, faults: !!config.faults, pipelines, r2sql });
+  const buckets = [pipelines.config.bucket];
+  const catalog = createCatalogStandIn({ dataDir: config.dataDir, token: config.token, buckets });
+  const serveFile = createBucketFileHandler({ dataDir: config.dataDir, token: config.token, buckets });
+  let url = '';
+  const router = createStackRouter({
+    token: config.token,
+    faults: !!config.faults,
+    pipelines,
+    r2sql,
+    catalog,
+    baseUrl: () => url,
+  });
   const server = createServer((request, response) => {
     // A client that goes away mid-request is not an error of the server.
     request.on('error', () => {});
     response.on('error', () => {});
+    if (request.url?.startsWith('/r2/')) return serveFile(request, response);
     router.route(request).then(
       (answer) => reply(response, answer),
       (cause: unknown) => reply(response, router.internal(request, cause)),
@@ -88,11 +107,13 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     throw error;
   });
   const { address, port } = server.address() as AddressInfo;
-  const url = `http://${address}:${port}`;
+  url = `http://${address}:${port}`;
   return {
     url,
     ingestUrl: `${url}/streams`,
     r2SqlUrl: `${url}/api/v1`,
+    catalogUrl: `${url}/catalog/local/${pipelines.config.bucket}`,
+    filesUrl: `${url}/r2`,
     pipelines,
     r2sql,
     async close() {
