@@ -114,7 +114,7 @@ describe('replay from s3rver over the r2 layout', () => {
   it('detects a file cut short or altered in transit and fetches it again', async () => {
     const to = join(temp.dir, 'transit');
     let cut = 0;
-    const counting = countingFetch((url, bytes, headers) => {
+    const counting = countingFetch((_url, bytes, headers) => {
       if (cut === 0) {
         cut++;
         return new Response(bytes.slice(0, bytes.byteLength - 100), { headers }); // announces the full length
