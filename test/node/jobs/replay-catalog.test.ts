@@ -59,6 +59,12 @@ describe('replay from the local R2 Data Catalog', () => {
     expect(expected[0]).toMatchObject({ n: 110, ids: 110 });
     expect(await queryLake(to, SUMMARY)).toEqual(expected);
     expect(existsSync(join(to, '.replay', 'finished.jsonl'))).toBe(true);
+
+    // The same bucket read as a directory follows the same manifests.
+    const fromDir = join(temp.dir, 'from-dir');
+    const direct = await replay({ source: stack.pipelines.bucketDir, to: fromDir });
+    expect(direct.tables.find((t) => t.name === 'analytics.events')).toMatchObject({ files: 2, rows: 110 });
+    expect(await queryLake(fromDir, SUMMARY)).toEqual(expected);
   });
 
   it('serves the Iceberg REST read side to iceberg-js, with bearer auth and Iceberg errors', async () => {
