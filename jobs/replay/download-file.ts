@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { dirname } from 'node:path';
 import type { FinishedFile } from './finished-files.ts';
 import { isReplayError, ReplayError } from './replay-error.ts';
@@ -29,20 +31,24 @@ async function fetchOnce(
 ): Promise<FinishedFile> {
   const answer = await store.get(file.key, { signal: options.signal });
   const hash = createHash('md5');
-  const out = await open(part, 'w');
+  // A large buffer lets the network and the disk overlap instead of waiting for every chunk's write.
+  const out = createWriteStream(part, { highWaterMark: 1024 * 1024 });
+  const written = finished(out);
+  written.catch(() => {}); // awaited below; a write error also ends the loop
   let bytes = 0;
   try {
     for await (const chunk of answer.body) {
       hash.update(chunk);
-      await out.write(chunk);
       bytes += chunk.byteLength;
       options.onBytes?.(chunk.byteLength);
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
+    out.end();
+    await written;
   } catch (cause) {
+    out.destroy();
     options.onBytes?.(-bytes);
     throw cause;
-  } finally {
-    await out.close();
   }
   const md5 = hash.digest('hex');
   const problem = (message: string) => {

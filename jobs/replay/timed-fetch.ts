@@ -43,12 +43,18 @@ export async function timedFetch(
   outer?.addEventListener('abort', onAbort, { once: true });
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+  let last = performance.now();
+  // One timer, re-armed only when it fires early: activity just moves `last` (cheap per chunk).
+  const check = () => {
+    const idle = performance.now() - last;
+    if (idle >= idleMs) {
       timedOut = true;
       controller.abort();
-    }, idleMs);
+    } else timer = setTimeout(check, idleMs - idle);
+  };
+  const arm = () => {
+    last = performance.now();
+    timer ??= setTimeout(check, idleMs);
   };
   const done = () => {
     clearTimeout(timer);
