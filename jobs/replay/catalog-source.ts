@@ -185,5 +185,11 @@ export async function openCatalogSource(config: CatalogSourceConfig): Promise<Ca
       });
     }
   }
-  return { store: store ?? storeFor(settings.prefix ?? ''), tables };
+  // No table named a file: the store is only opened (and credentials asked for) when one is read.
+  const lazy: ReplayStore = {
+    describe: base,
+    list: (prefix, options) => storeFor(settings.prefix ?? '').list(prefix, options),
+    get: (key, options) => storeFor(settings.prefix ?? '').get(key, options),
+  };
+  return { store: store ?? lazy, tables };
 }
