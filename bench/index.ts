@@ -15,6 +15,7 @@ import { type BenchReport, describeMachine } from './machine.ts';
 import { benchQueryApi } from './query-api.bench.ts';
 import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
 import { benchViews } from './views.bench.ts';
+import { benchReplay } from './replay.bench.ts';
 
 const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'r2sql-stand-in': benchR2SqlStandIn,
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<BenchReport>> = {
   analytics: benchAnalytics,
   views: benchViews,
   'query-api': benchQueryApi,
+  replay: benchReplay,
 };
 
 const only = process.argv.slice(2);

@@ -20,6 +20,11 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'run the local stack: Pipelines + R2 SQL stand-ins and the Worker; --demo drives a workload',
     load: () => import('./commands/dev.ts'),
   },
+  replay: {
+    summary:
+      'copy an R2 lake (directory, s3://, or R2 Data Catalog) into a local lake DuckDB reads; resumable',
+    load: () => import('./commands/replay.ts'),
+  },
   schema: {
     summary: 'stream schemas: generate the committed JSON, check for breaking changes, print wrangler setup',
     load: () => import('./commands/schema.ts'),

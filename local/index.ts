@@ -1,9 +1,10 @@
 /**
  * The local stand-ins (Node only): Pipelines HTTP ingest with an r2 sink that really writes Parquet,
- * and the R2 SQL API backed by DuckDB.
+ * the R2 SQL API backed by DuckDB, and the local R2 Data Catalog (Iceberg REST, read side).
  *
  * @module
  */
+export * from './catalog/index.ts';
 export { type LocalStack, type LocalStackConfig, startLocalStack } from './local-stack.ts';
 export * from './pipelines/index.ts';
 export * from './r2sql/index.ts';

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { QueryTokenConfig } from '../query/api/index.ts';
 import { createLocalQueryApi } from './local-query-api.ts';
+import { createBucketFileHandler, createCatalogStandIn } from './catalog/index.ts';
 import { createPipelinesStandIn, type PipelinesConfig, type PipelinesStandIn } from './pipelines/index.ts';
 import { createR2SqlStandIn, type R2SqlConfig, type R2SqlStandIn } from './r2sql/index.ts';
 import { reply } from './serve-json.ts';
@@ -34,6 +35,10 @@ export interface LocalStack {
   ingestUrl: string;
   /** The R2 SQL API base: `${r2SqlUrl}/accounts/<account>/r2-sql/query/<bucket>`. */
   r2SqlUrl: string;
+  /** The local R2 Data Catalog (Iceberg REST) of the Pipelines bucket: `${catalogUrl}/v1/config`. */
+  catalogUrl: string;
+  /** The S3-like file route: `GET ${filesUrl}/<bucket>/<key>` (Range, ETag). */
+  filesUrl: string;
   pipelines: PipelinesStandIn;
   r2sql: R2SqlStandIn;
   close(): Promise<void>;
@@ -44,6 +49,9 @@ export interface LocalStack {
  * (`POST /streams/<stream>`), the R2 SQL API (`POST /api/v1/accounts/<account>/r2-sql/query/<bucket>`),
  * the query API (`/api/views`, `/api/sql`, `/api/openapi.json`: the handler the Worker mounts, over
  * DuckDB on the bucket), `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
+ * the local R2 Data Catalog (Iceberg REST, read side: `/catalog/<account>/<bucket>/v1/…`) with its file
+ * route (`GET /r2/<bucket>/<key>`),
+ * `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
  * stream, `GET /_admin/stats/r2sql` for queries, `GET|POST /_admin/faults`); see stack-router.ts. With a
  * token, every route but `/healthz` requires it. Every failure is a structured answer (ingest:
  * `{"success": false, "error", "code"}`; R2 SQL: the platform's `errors` array; the rest:
@@ -72,12 +80,23 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     buckets: [pipelines.config.bucket],
     ...config.r2sql,
   });
-  const router = createStackRouter({ token: config.token, faults: !!config.faults, pipelines, r2sql });
   const queryApi = createLocalQueryApi({
     dataDir: config.dataDir,
     bucket: pipelines.config.bucket,
     ...(config.queryTokens ? { tokens: config.queryTokens } : {}),
     ...(config.token ? { token: config.token } : {}),
+  });
+  const buckets = [pipelines.config.bucket];
+  const catalog = createCatalogStandIn({ dataDir: config.dataDir, token: config.token, buckets });
+  const serveFile = createBucketFileHandler({ dataDir: config.dataDir, token: config.token, buckets });
+  let url = '';
+  const router = createStackRouter({
+    token: config.token,
+    faults: !!config.faults,
+    pipelines,
+    r2sql,
+    catalog,
+    baseUrl: () => url,
   });
   const server = createServer((request, response) => {
     // A client that goes away mid-request is not an error of the server.
@@ -90,6 +109,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       });
       return;
     }
+    if (request.url?.startsWith('/r2/')) return serveFile(request, response);
     router.route(request).then(
       (answer) => reply(response, answer),
       (cause: unknown) => reply(response, router.internal(request, cause)),
@@ -109,11 +129,13 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     throw error;
   });
   const { address, port } = server.address() as AddressInfo;
-  const url = `http://${address}:${port}`;
+  url = `http://${address}:${port}`;
   return {
     url,
     ingestUrl: `${url}/streams`,
     r2SqlUrl: `${url}/api/v1`,
+    catalogUrl: `${url}/catalog/local/${pipelines.config.bucket}`,
+    filesUrl: `${url}/r2`,
     pipelines,
     r2sql,
     async close() {

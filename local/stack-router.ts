@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import type { CatalogStandIn } from './catalog/index.ts';
+import { icebergError } from './catalog/index.ts';
 import { summarize } from './pipelines/check-records.ts';
 import { ingestError } from './pipelines/ingest-answers.ts';
 import { createIngestFaults, type IngestFaults } from './pipelines/ingest-faults.ts';
@@ -14,6 +16,10 @@ export interface StackRouterConfig {
   faults: boolean;
   pipelines: PipelinesStandIn;
   r2sql: R2SqlStandIn;
+  /** The local R2 Data Catalog, served under `/catalog/<account>/<bucket>/v1/`. */
+  catalog?: CatalogStandIn;
+  /** The stack's base URL, for answers that name it (the catalog's file endpoint). */
+  baseUrl?: () => string;
 }
 
 /** Answers one request; {@link StackRouter.internal} shapes a failure for the route it happened on. */
@@ -103,6 +109,31 @@ async function r2Sql(context: Context, segment: string, request: IncomingMessage
   return context.r2sql.query(bucket, await readBody(request, context.limit), request.headers.authorization);
 }
 
+function catalog(
+  context: Context,
+  parts: string[],
+  target: string,
+  request: IncomingMessage,
+): StandInResponse {
+  const method = request.method ?? 'GET';
+  if (!context.catalog)
+    return errorResponse(404, 'not_found', 'the local R2 Data Catalog is not served here');
+  const segments = parts.slice(4).map(decodeSegment);
+  const bucket = decodeSegment(parts[2]!);
+  if (bucket === null || segments.some((s) => s === null)) {
+    return icebergError(400, 'BadRequestException', 'the path is not valid percent-encoding');
+  }
+  const search = target.includes('?') ? target.slice(target.indexOf('?') + 1).split('#', 1)[0]! : '';
+  return context.catalog.handle({
+    method,
+    bucket,
+    segments: segments as string[],
+    query: new URLSearchParams(search),
+    ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+    baseUrl: context.baseUrl?.() ?? `http://${request.headers.host ?? '127.0.0.1'}`,
+  });
+}
+
 /**
  * Routes the local stack's requests. Paths are matched as sent, segment by segment (no `..`
  * resolution: `/streams/..` is not `/`), and each segment is decoded on its own, so broken
@@ -138,6 +169,8 @@ export function createStackRouter(config: StackRouterConfig): StackRouter {
       if (parts[0] === '_admin') return admin(context, path, request);
       if (path === '/') return ingest(context, 'events', request);
       if (parts[0] === 'streams' && parts.length === 2) return ingest(context, parts[1]!, request);
+      if (parts[0] === 'catalog' && parts.length >= 5 && parts[3] === 'v1')
+        return catalog(context, parts, target, request);
       const [api, v1, accounts, , r2sql, query, bucket] = parts;
       if (
         parts.length === 7 &&
@@ -150,6 +183,7 @@ export function createStackRouter(config: StackRouterConfig): StackRouter {
       const url = request.url ?? '';
       const text = `internal error: ${message(cause)}`;
       if (url.startsWith('/api/')) return r2SqlFailure(500, 80001, text);
+      if (url.startsWith('/catalog/')) return icebergError(500, 'InternalServerError', text);
       if (url.startsWith('/streams/') || url === '/') return ingestError(500, 'internal', text);
       return errorResponse(500, 'internal', text);
     },

@@ -145,6 +145,9 @@ export const command: Command = {
       `R2 SQL            POST ${stack.r2SqlUrl}/accounts/local/r2-sql/query/${stack.pipelines.config.bucket}`,
     );
     console.log(
+      `R2 Data Catalog   ${stack.catalogUrl} (Iceberg REST; files at ${stack.filesUrl}/<bucket>/<key>)`,
+    );
+    console.log(
       `Worker            ${worker.url}/ns/<host>/(actions|flush|seed|pending|events|dead-letters|resend)`,
     );
     const held = await lakeEvents(engine);
