@@ -24,6 +24,11 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'stream schemas: generate the committed JSON, check for breaking changes, print wrangler setup',
     load: () => import('./commands/schema.ts'),
   },
+  verify: {
+    summary:
+      'verify the audit trail: every hash, link, gap, duplicate, checkpoint and signature; exit 1 naming each problem',
+    load: () => import('./commands/verify.ts'),
+  },
 };
 const HELP_SUMMARY = 'show the flags of a command: dotdo-analytics help <command>';
 
