@@ -4,6 +4,7 @@
  * @module
  */
 import type { Env } from './startup.ts';
+import { runScheduledVerify } from './audit-routes.ts';
 import { handle } from './routes.ts';
 
 export { Customer } from './customer.ts';
@@ -12,5 +13,9 @@ export { type Env, Startup } from './startup.ts';
 export default {
   fetch(request: Request, env: Env): Promise<Response> {
     return handle(request, env);
+  },
+  /** The cron: verify the last day of the lake and record the result for `GET /audit/health`. */
+  scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): void {
+    ctx.waitUntil(runScheduledVerify(env));
   },
 } satisfies ExportedHandler<Env>;

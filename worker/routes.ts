@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type RecordInput, RecordInputError, validateRecordInput } from '../ingest/index.ts';
 import { ACTION_STATUSES, DURABILITIES } from '../schemas/index.ts';
+import { handleAuditRoute } from './audit-routes.ts';
 import { errorResponse, toErrorResponse } from './error-response.ts';
 import { lakeEngine, latestEvents } from './lake-queries.ts';
 import { currentObject, handleObjectRoute } from './object-routes.ts';
@@ -156,6 +157,12 @@ async function write(operation: string, request: Request, env: Env, ns: string):
 export async function handle(request: Request, env: Env): Promise<Response> {
   const routed = await handleObjectRoute(request, env);
   if (routed) return routed;
+  try {
+    const audit = await handleAuditRoute(request, env);
+    if (audit) return audit;
+  } catch (error) {
+    return toErrorResponse(error);
+  }
   const url = new URL(request.url);
   const match = ROUTE.exec(url.pathname);
   if (!match)
