@@ -13,6 +13,7 @@ import { benchIngest } from './ingest.bench.ts';
 import { benchIngestLatency } from './ingest-latency.bench.ts';
 import { type BenchReport, describeMachine } from './machine.ts';
 import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
+import { benchVerify } from './verify.bench.ts';
 
 const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'r2sql-stand-in': benchR2SqlStandIn,
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'ingest-latency': benchIngestLatency,
   'do-ingest': benchDoIngest,
   analytics: benchAnalytics,
+  verify: benchVerify,
 };
 
 const only = process.argv.slice(2);
