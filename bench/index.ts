@@ -16,6 +16,7 @@ import { benchQueryApi } from './query-api.bench.ts';
 import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
 import { benchViews } from './views.bench.ts';
 import { benchReplay } from './replay.bench.ts';
+import { benchVerify } from './verify.bench.ts';
 
 const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'r2sql-stand-in': benchR2SqlStandIn,
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<BenchReport>> = {
   views: benchViews,
   'query-api': benchQueryApi,
   replay: benchReplay,
+  verify: benchVerify,
 };
 
 const only = process.argv.slice(2);

@@ -37,6 +37,11 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'list the views (names, versions, descriptions, params) built in or served by --endpoint',
     load: () => import('./commands/views.ts'),
   },
+  verify: {
+    summary:
+      'verify the audit trail: every hash, link, gap, duplicate, checkpoint and signature; exit 1 naming each problem',
+    load: () => import('./commands/verify.ts'),
+  },
 };
 const HELP_SUMMARY = 'show the flags of a command: dotdo-analytics help <command>';
 

@@ -6,11 +6,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-function isBooleanFlag(field: z.ZodType): boolean {
+function innerOf(field: z.ZodType): z.ZodType {
   let inner: z.ZodType = field;
   while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
-  return inner instanceof z.ZodBoolean;
+  return inner;
 }
+const isBooleanFlag = (field: z.ZodType): boolean => innerOf(field) instanceof z.ZodBoolean;
+/** An array field is a flag that may repeat: `--ns a --ns b`. */
+const isRepeatedFlag = (field: z.ZodType): boolean => innerOf(field) instanceof z.ZodArray;
 
 /**
  * Parses `--flag value` arguments and validates them with a zod object whose keys are the flags
@@ -26,9 +29,12 @@ function isBooleanFlag(field: z.ZodType): boolean {
  */
 export function parseFlags<T extends z.ZodObject>(argv: string[], schema: T): z.output<T> {
   const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const [key, field] of Object.entries(schema.shape)) {
-    options[kebab(key)] = { type: isBooleanFlag(field as z.ZodType) ? 'boolean' : 'string' };
+    options[kebab(key)] = {
+      type: isBooleanFlag(field as z.ZodType) ? 'boolean' : 'string',
+      ...(isRepeatedFlag(field as z.ZodType) ? { multiple: true } : {}),
+    };
   }
   let values: Record<string, unknown>;
   try {

@@ -69,6 +69,11 @@ export {
 export { type Branch, type CreateBranchOptions, createBranch, listBranches } from './store/branches.ts';
 export { backoffDelay, type BackoffOptions } from './emitter/backoff.ts';
 export {
+  type CheckpointSigner,
+  createCheckpointSigner,
+  SigningKeyError,
+} from './emitter/checkpoint-signer.ts';
+export {
   type ActionCall,
   type ActionHandler,
   type ActionOutcome,

@@ -16,7 +16,7 @@ import { col } from './columns.ts';
  * const row = { schema_version: CHECKPOINTS_SCHEMA_VERSION, ...columns };
  * ```
  */
-export const CHECKPOINTS_SCHEMA_VERSION = 1;
+export const CHECKPOINTS_SCHEMA_VERSION = 2;
 
 /**
  * The zod schema of a global checkpoint row.
@@ -25,7 +25,7 @@ export const CHECKPOINTS_SCHEMA_VERSION = 1;
  * ```ts
  * import { checkpointRow } from './checkpoints.ts';
  * checkpointRow.parse({
- *   schema_version: 1, id: 'https://startups.studio/checkpoints/i1/1000', ns: 'https://startups.studio',
+ *   schema_version: 2, id: 'https://startups.studio/checkpoints/i1/1000', ns: 'https://startups.studio',
  *   incarnation: 'i1', head_seq: 1000, head_hash: 'ab12…', count: 1000, ts: 1_764_000_000_000_000,
  * });
  * ```
@@ -39,6 +39,13 @@ export const checkpointRow = z.object({
   head_hash: col.string('hash of that event (SHA-256 over its canonical row, hex)'),
   count: col.int64('events covered: every seq from 1 to head_seq'),
   ts: col.timestamp('when the checkpoint was taken'),
+  key_id: col.string('id of the key that signed this checkpoint; null when unsigned').nullable().optional(),
+  signature: col
+    .string(
+      'Ed25519 signature (base64url) over the canonical checkpoint text (lake/chain checkpointSigningText)',
+    )
+    .nullable()
+    .optional(),
 });
 
 /** A global checkpoint row. */

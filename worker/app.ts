@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { handleAuditRoute } from './audit-routes.ts';
 import { errorResponse, toErrorResponse } from './error-response.ts';
 import { OBJECT_OPERATIONS, type ObjectOperation, objectRoute } from './object-routes.ts';
 import { queryApi } from './query-api.ts';
@@ -58,6 +59,10 @@ export function createWorkerApp(): App {
   app.all('/api/*', (c) => queryApi(c.env)(c.req.raw, context(c)));
   app.all('/api', (c) => queryApi(c.env)(c.req.raw, context(c)));
   objectRoutes(app);
+  app.all(
+    '/audit/:what{keys|health}',
+    async (c) => (await handleAuditRoute(c.req.raw, c.env)) ?? notFound(c.req.raw),
+  );
   app.all(`/ns/:host/:operation{${OPERATIONS.join('|')}}`, (c) => {
     const [, host, operation] = segments(c.req.raw) as [string, string, Operation];
     if (!HOST.test(host)) return notFound(c.req.raw);

@@ -40,6 +40,17 @@ export interface Env {
   QUERY_TOKENS?: string;
   /** Seconds a view result is cached in `caches.default` (default 60; 0 turns caching off). */
   QUERY_CACHE_TTL_SECONDS?: string;
+  /**
+   * The audit signing key (a secret: `wrangler secret put AUDIT_SIGNING_KEY`), an Ed25519 private key
+   * as JWK JSON or base64 PKCS8. Checkpoints are signed with it inside the objects; unset, unsigned.
+   */
+  AUDIT_SIGNING_KEY?: string;
+  /** The key id checkpoints name (default: the JWK's kid, else derived from the public key). */
+  AUDIT_KEY_ID?: string;
+  /** A checkpoint every this many events (default 1000). */
+  CHECKPOINT_EVERY?: string;
+  /** Earlier public keys still accepted by `verify` after a rotation: a JSON array of JWKs with `kid`. */
+  AUDIT_PUBLIC_KEYS?: string;
 }
 
 /**
@@ -58,6 +69,9 @@ export function deployment(env: Env) {
     checkpoints:
       env.CHECKPOINTS ??
       (url ? createHttpSink({ url: `${url}/checkpoints`, token: env.INGEST_TOKEN }) : undefined),
+    signingKey: env.AUDIT_SIGNING_KEY || undefined,
+    signingKeyId: env.AUDIT_KEY_ID || undefined,
+    ...(env.CHECKPOINT_EVERY ? { checkpointEvery: Number(env.CHECKPOINT_EVERY) } : {}),
     flushDelayMs: Number(env.FLUSH_DELAY_MS ?? 1000),
     batchRows: Number(env.EMITTER_BATCH_ROWS ?? 1000),
   };

@@ -6,6 +6,7 @@
  */
 import { createWorkerApp } from './app.ts';
 import type { Env } from './startup.ts';
+import { runScheduledVerify } from './audit-routes.ts';
 
 export { Customer } from './customer.ts';
 export { orderActivity, Rollups } from './rollups.ts';
@@ -16,5 +17,9 @@ const app = createWorkerApp();
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     return Promise.resolve(app.fetch(request, env, ctx));
+  },
+  /** The cron: verify the last day of the lake and record the result for `GET /audit/health`. */
+  scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): void {
+    ctx.waitUntil(runScheduledVerify(env));
   },
 } satisfies ExportedHandler<Env>;

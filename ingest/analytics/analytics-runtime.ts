@@ -1,6 +1,7 @@
 import type { CheckpointRow, EventRow } from '../../schemas/index.ts';
 import { type BackoffOptions, backoffDelay } from '../emitter/backoff.ts';
 import { createEmitter, type Emitter } from '../emitter/create-emitter.ts';
+import { type CheckpointSigner, createCheckpointSigner } from '../emitter/checkpoint-signer.ts';
 import { isSink, type Sink } from '../sink.ts';
 import { createHttpSink } from '../sinks/http/index.ts';
 import type { StorageLike } from '../storage-like.ts';
@@ -50,6 +51,9 @@ export interface RuntimeConfig {
   ns?: string | (() => string | undefined);
   sink?: Sink<EventRow> | { url: string; token?: string };
   checkpoints?: Sink<CheckpointRow>;
+  signingKey?: string;
+  signingKeyId?: string;
+  checkpointEvery?: number;
   flushDelayMs?: number;
   batchRows?: number;
   retry?: BackoffOptions;
@@ -90,6 +94,18 @@ function rearmOnWake(ctx: AnalyticsCtxLike, runtime: Runtime, delay: number): vo
   });
 }
 
+let signerOf: { secret: string; keyId?: string; signer: Promise<CheckpointSigner> } | undefined;
+
+/** One signer per secret per isolate: importing the key once, not per object. */
+function signerFor(secret: string, keyId?: string): Promise<CheckpointSigner> {
+  if (signerOf?.secret !== secret || signerOf.keyId !== keyId) {
+    const signer = createCheckpointSigner(secret, keyId);
+    signer.catch(() => undefined); // surfaced by the flush that awaits it
+    signerOf = { secret, keyId, signer };
+  }
+  return signerOf.signer;
+}
+
 /** Creates the runtime of one object and, at wake, re-arms an alarm that a crash may have lost. */
 export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Runtime {
   const storage = ctx.storage;
@@ -107,6 +123,8 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
   let flushFailures = 0;
   let boundNs: string | undefined;
 
+  const bindOptions = config.checkpointEvery ? { checkpointEvery: config.checkpointEvery } : {};
+  const signer = () => (config.signingKey ? signerFor(config.signingKey, config.signingKeyId) : undefined);
   const runtime: Runtime = {
     ctx,
     storage,
@@ -119,11 +137,11 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
           'no namespace: reach the object with getByName("https://…"), or pass ns to analytics()',
           'ns',
         );
-      boundNs = bindNamespace(storage, ns);
+      boundNs = bindNamespace(storage, ns, bindOptions);
       return boundNs;
     },
     bind(ns) {
-      boundNs = bindNamespace(storage, ns);
+      boundNs = bindNamespace(storage, ns, bindOptions);
       return boundNs;
     },
     writable() {
@@ -136,6 +154,7 @@ export function createRuntime(ctx: AnalyticsCtxLike, config: RuntimeConfig): Run
         sink: resolveSink(config.sink),
         checkpoints: config.checkpoints,
         batchRows: config.batchRows,
+        signer: signer(),
       });
       return emitter;
     },

@@ -120,6 +120,15 @@ export interface AnalyticsConfig<N extends string, V extends VerbsConfig, H> {
   /** Where events go: a Pipelines binding or any Sink, or a Pipelines HTTP ingest endpoint. */
   sink?: Sink<EventRow> | { url: string; token?: string };
   checkpoints?: Sink<CheckpointRow>;
+  /**
+   * The audit signing key (a secret: an Ed25519 private key as JWK JSON or base64 PKCS8): checkpoints
+   * are signed with it inside the object. Without it they are sent unsigned.
+   */
+  signingKey?: string;
+  /** A checkpoint row every this many events (default 1000). */
+  checkpointEvery?: number;
+  /** The key id checkpoints name (default: the JWK's `kid`, else derived from the public key). */
+  signingKeyId?: string;
   /** This class's own namespace binding: needed by `fork`, `moveTo` and the objects table. */
   binding?: ObjectNamespaceLike;
   /** How long after a write the alarm flushes (ms, default 1000). */

@@ -1,5 +1,6 @@
 import type { CheckpointRow, EventRow } from '../../schemas/index.ts';
 import { buildCheckpointRow, type LocalCheckpoint } from './checkpoint-row.ts';
+import type { CheckpointSigner } from './checkpoint-signer.ts';
 import type { Sink } from '../sink.ts';
 import {
   addDeadLetter,
@@ -30,6 +31,11 @@ export interface EmitterConfig {
   batchBytes?: number;
   /** A checkpoint row every this many events (default 1000). */
   checkpointEvery?: number;
+  /**
+   * Signs every checkpoint row before it is sent (the audit key); without it checkpoints go unsigned.
+   * A signer that fails to load keeps checkpoints in the local table: none leaves unsigned by mistake.
+   */
+  signer?: CheckpointSigner | Promise<CheckpointSigner>;
 }
 
 /** What one flush did. */
@@ -230,7 +236,12 @@ export function createEmitter(storage: StorageLike, config: EmitterConfig): Emit
       )
       .toArray();
     if (pending.length === 0) return;
-    await config.checkpoints.send(pending.map(toCheckpointRow));
+    const rows = pending.map(toCheckpointRow);
+    if (config.signer) {
+      const signer = await config.signer;
+      for (let i = 0; i < rows.length; i++) rows[i] = await signer.sign(rows[i]!);
+    }
+    await config.checkpoints.send(rows);
     sql.exec('UPDATE _dotdo_checkpoints SET streamed = 1 WHERE head_seq <= ?', pending.at(-1)!.head_seq);
     result.checkpoints += pending.length;
   }

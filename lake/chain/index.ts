@@ -15,3 +15,14 @@ export {
   type ChainReport,
   verifyChain,
 } from './verify-chain.ts';
+export {
+  type AuditPublicKey,
+  checkpointSigningText,
+  deriveKeyId,
+  fromBase64,
+  importAuditPublicKeys,
+  type SignatureStatus,
+  type SignedCheckpointFields,
+  toBase64Url,
+  verifyCheckpointSignature,
+} from './checkpoint-signature.ts';

@@ -5,12 +5,18 @@
  */
 import type { View } from '../define-view.ts';
 import { createViewRegistry, type ViewRegistry } from '../view-registry.ts';
+import { auditViews } from './audit/index.ts';
 import { crossDoViews } from './cross-do/index.ts';
 import { eventsPerHour } from './events-per-hour.ts';
+import { searchViews } from './search/index.ts';
+import { timeSeriesViews } from './time-series/index.ts';
 import { timeTravelViews } from './time-travel/index.ts';
 
+export * from './audit/index.ts';
 export * from './cross-do/index.ts';
 export { eventsPerHour } from './events-per-hour.ts';
+export * from './search/index.ts';
+export * from './time-series/index.ts';
 export * from './time-travel/index.ts';
 
 /**
@@ -22,7 +28,14 @@ export * from './time-travel/index.ts';
  * libraryViews.some((v) => v.name === 'things_current'); // true
  * ```
  */
-export const libraryViews: readonly View<any, any>[] = [eventsPerHour, ...crossDoViews, ...timeTravelViews];
+export const libraryViews: readonly View<any, any>[] = [
+  eventsPerHour,
+  ...crossDoViews,
+  ...timeTravelViews,
+  ...timeSeriesViews,
+  ...searchViews,
+  ...auditViews,
+];
 
 /**
  * A registry of the built-in views, plus any of your own.

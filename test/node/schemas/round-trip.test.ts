@@ -219,7 +219,9 @@ describe('readers union table versions by column name', () => {
       { from: 'analytics.checkpoints', table: TABLES.checkpoints },
       { from: 'analytics.checkpoints_v2', table: TABLES.checkpoints.omit({ count: true }) },
     ]);
-    expect(sql).toContain('CAST(NULL AS BIGINT) AS "count", "ts" FROM analytics.checkpoints_v2');
+    expect(sql).toContain(
+      'CAST(NULL AS BIGINT) AS "count", "ts", "key_id", "signature" FROM analytics.checkpoints_v2',
+    );
     expect(sql.split('\nUNION ALL\n')).toHaveLength(2);
   });
 });

@@ -128,7 +128,7 @@ export const sampleRows: Record<TableName, Record<string, unknown>[]> = {
   ],
   checkpoints: [
     {
-      schema_version: 1,
+      schema_version: 2,
       id: `${ns}/checkpoints/inc-1/1000`,
       ns,
       incarnation: 'inc-1',
@@ -136,6 +136,8 @@ export const sampleRows: Record<TableName, Record<string, unknown>[]> = {
       head_hash: 'c'.repeat(64),
       count: '9223372036854775807',
       ts,
+      key_id: 'k2026',
+      signature: 's'.repeat(86),
     },
   ],
   rollups: [

@@ -1,0 +1,147 @@
+import type { EventRow } from '../../../../schemas/index.ts';
+import {
+  auditChainLinks,
+  auditCompleteness,
+  auditGaps,
+  auditThingChanges,
+  auditTrail,
+  auditTrailByActor,
+  auditTrailByTarget,
+} from '../../../../views/library/audit/index.ts';
+import type { ViewCase, Workload } from '../view-case.ts';
+
+const iso = (micros: number): string => new Date(micros / 1000).toISOString();
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function trail(events: EventRow[], keep: (e: EventRow) => boolean, limit: number) {
+  return events
+    .filter(keep)
+    .sort((a, b) => Number(a.ts) - Number(b.ts) || cmp(a.id, b.id))
+    .slice(0, limit)
+    .map((e) => ({
+      ts: iso(Number(e.ts)),
+      id: e.id,
+      ns: e.ns,
+      seq: Number(e.seq),
+      actor: e.actor,
+      event: e.event,
+      target: e.target,
+      input_version: e.input_version,
+      output_version: e.output_version,
+      status: e.status,
+      request_id: e.request_id,
+    }));
+}
+
+/** Chains (ns, incarnation) → their distinct seqs, ascending. */
+function chains(w: Workload): Map<string, { ns: string; incarnation: string; seqs: number[]; rows: number }> {
+  const out = new Map<string, { ns: string; incarnation: string; seqs: number[]; rows: number }>();
+  for (const e of w.delivered) {
+    const key = `${e.ns}\n${e.incarnation}`;
+    const chain = out.get(key) ?? { ns: e.ns, incarnation: e.incarnation, seqs: [], rows: 0 };
+    out.set(key, chain);
+    chain.rows++;
+  }
+  for (const e of w.events) out.get(`${e.ns}\n${e.incarnation}`)!.seqs.push(Number(e.seq));
+  for (const chain of out.values()) chain.seqs.sort((a, b) => a - b);
+  return new Map([...out].sort(([a], [b]) => cmp(a, b)));
+}
+
+const versionOf = (ref: string | null): number => Number(ref?.split('@v')[1] ?? Number.NaN);
+
+/** Audit views on the shared workload: each oracle is plain TypeScript over the delivered rows. */
+export const cases: ViewCase[] = [
+  {
+    name: 'audit_trail: the whole span, in (ts, id) order',
+    view: auditTrail,
+    params: (w: Workload) => ({ since: w.from, until: new Date(w.to.getTime() + 1), limit: 10_000 }),
+    expected: (w, p) =>
+      trail(
+        w.events,
+        (e) => Number(e.ts) >= p.since.getTime() * 1000 && Number(e.ts) < p.until.getTime() * 1000,
+        p.limit,
+      ),
+  },
+  {
+    name: 'audit_trail_by_actor: the first actor',
+    view: auditTrailByActor,
+    params: (w: Workload) => ({ actor: w.actors[0], limit: 10_000 }),
+    expected: (w, p) => trail(w.events, (e) => e.actor === p.actor, p.limit),
+  },
+  {
+    name: 'audit_trail_by_target: the first event’s target, 20 rows',
+    view: auditTrailByTarget,
+    params: (w: Workload) => ({ target: w.events[0]!.target, limit: 20 }),
+    expected: (w, p) => trail(w.events, (e) => e.target === p.target, p.limit),
+  },
+  {
+    name: 'audit_completeness: every chain',
+    view: auditCompleteness,
+    params: { limit: 10_000 },
+    expected: (w) =>
+      [...chains(w).values()].map((c) => ({
+        ns: c.ns,
+        incarnation: c.incarnation,
+        events: c.seqs.length,
+        rows: c.rows,
+        first_seq: c.seqs[0],
+        last_seq: c.seqs.at(-1),
+        missing: c.seqs.at(-1)! - c.seqs.length,
+        duplicates: c.rows - c.seqs.length,
+      })),
+  },
+  {
+    name: 'audit_gaps: every run of missing seqs',
+    view: auditGaps,
+    params: { limit: 10_000 },
+    expected: (w) =>
+      [...chains(w).values()].flatMap((c) =>
+        c.seqs.flatMap((seq, i) => {
+          const next = c.seqs[i + 1];
+          return next !== undefined && next > seq + 1
+            ? [{ ns: c.ns, incarnation: c.incarnation, gap_from: seq + 1, gap_to: next - 1 }]
+            : [];
+        }),
+      ),
+  },
+  {
+    name: 'audit_chain_links: no broken link in a chain the stack wrote',
+    view: auditChainLinks,
+    params: { limit: 10_000 },
+    expected: (w) => {
+      const byKey = new Map(w.events.map((e) => [`${e.ns}\n${e.incarnation}\n${e.seq}`, e]));
+      return w.events
+        .filter((e) => {
+          const previous = byKey.get(`${e.ns}\n${e.incarnation}\n${Number(e.seq) - 1}`);
+          return previous !== undefined && e.prev_hash !== previous.hash;
+        })
+        .map((e) => ({
+          ns: e.ns,
+          incarnation: e.incarnation,
+          seq: Number(e.seq),
+          prev_hash: e.prev_hash,
+          previous_hash: byKey.get(`${e.ns}\n${e.incarnation}\n${Number(e.seq) - 1}`)!.hash,
+        }));
+    },
+  },
+  {
+    name: 'audit_thing_changes: the first target, versions 1..3',
+    view: auditThingChanges,
+    params: (w: Workload) => ({ target: w.events[0]!.target, from_version: 1, to_version: 3 }),
+    expected: (w, p) =>
+      w.events
+        .filter((e) => e.target === p.target && e.output_version !== null)
+        .map((e) => ({ e, version: versionOf(e.output_version) }))
+        .filter(({ version }) => version > p.from_version && version <= p.to_version)
+        .sort((a, b) => a.version - b.version || Number(a.e.ts) - Number(b.e.ts) || cmp(a.e.id, b.e.id))
+        .map(({ e, version }) => ({
+          version,
+          ts: iso(Number(e.ts)),
+          id: e.id,
+          actor: e.actor,
+          event: e.event,
+          input_version: e.input_version,
+          output_version: e.output_version,
+        })),
+  },
+];
