@@ -97,7 +97,8 @@ export function sourceFiles(dir: string, root: string): string[] {
 }
 
 /**
- * The exported names of `file` that have no `@example` in their JSDoc (re-exports excluded).
+ * The exported functions, classes and values of `file` that have no `@example` in their JSDoc
+ * (re-exports, constants and row schemas excluded).
  *
  * @example
  * ```ts
@@ -111,7 +112,9 @@ export function exportsWithoutExample(file: string, root: string): string[] {
   for (const match of source.matchAll(/^export\s+(?:async\s+)?(function|const|class)\s+([A-Za-z0-9_$]+)/gm)) {
     const before = source.slice(0, match.index).trimEnd();
     const comment = before.endsWith('*/') ? before.slice(before.lastIndexOf('/**')) : '';
-    if (!comment.includes('@example')) missing.push(match[2]!);
+    // Constants (UPPER_CASE) and row schemas (`…Row`, `…Shape`) are data, documented without one.
+    const data = /^[A-Z][A-Z0-9_]*$/.test(match[2]!) || /(Row|Shape)$/.test(match[2]!);
+    if (!comment.includes('@example') && !data) missing.push(match[2]!);
   }
   return missing;
 }

@@ -7,15 +7,10 @@
 import type { View } from '../../define-view.ts';
 import { searchThings } from './search-things.ts';
 
-export {
-  type PropertyPredicate,
-  predicateSql,
-  propertyPathParam,
-  propertyPredicateParam,
-} from './property-predicates.ts';
+export { propertyPathParam, propertyPredicateParam } from './property-predicates.ts';
 export { cursorParam, decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor.ts';
 export { SEARCH_RANKS, searchThings, searchThingsRow } from './search-things.ts';
-export { isSqlText, textParam, urlParam } from './text-param.ts';
+export { isSqlText, textParam } from './text-param.ts';
 
 /**
  * Every search view, for a registry.
