@@ -75,6 +75,8 @@ export interface View<Params = Record<string, unknown>, Row = Record<string, unk
   readonly params: z.ZodType<Params>;
   readonly row?: z.ZodType<Row>;
   readonly time?: ViewTime;
+  /** Params the view was checked with when defined: valid params a caller can start from. */
+  readonly samples: readonly unknown[];
   /** Validates params (throwing a ViewParamsError naming each bad one) and applies defaults. */
   parseParams(input?: unknown): Params;
   /** Validates params, then renders the SQL. */
@@ -180,6 +182,7 @@ export function defineView<
     params: strict as unknown as z.ZodType<z.output<P>>,
     ...(config.row ? { row: config.row as unknown as z.ZodType<RowOf<R>> } : {}),
     ...(config.time ? { time: { ...config.time } } : {}),
+    samples: Object.freeze([...(config.samples ?? [{}])]),
     parseParams,
     render,
     finish: (rows: Record<string, unknown>[], parsed: z.output<P>) =>

@@ -103,8 +103,22 @@ export async function runView(deps: ViewRunnerDeps, run: ViewRun): Promise<Respo
   let rows: Record<string, unknown>[];
   try {
     result = await deps.engine.query(rendered.sql);
+  } catch (error) {
+    return engineErrorResponse(error, { own: false });
+  }
+  try {
     rows = run.view.finish(result.rows, rendered.params as never) as Record<string, unknown>[];
   } catch (error) {
+    // The view's own step refused the params given what the lake holds (a version that does not exist).
+    if (isViewParamsError(error)) {
+      const issues = error.issues.map((i) => ({ field: i.param, message: i.message }));
+      return apiError(404, {
+        code: 'not_found',
+        message: error.message,
+        ...(issues[0]?.field ? { field: issues[0].field } : {}),
+        issues,
+      });
+    }
     return engineErrorResponse(error, { own: false });
   }
   return resultResponse(

@@ -80,6 +80,8 @@ function hasName(item: SqlToken[]): boolean {
   );
   if (bare && !SYNTAX.has(item[0]!.value) && !isWord(item[0], 'TRUE', 'FALSE')) return true;
   if (item.length < 2 || (last.kind !== 'word' && last.kind !== 'quoted')) return false;
+  // `expr AS rows`: whatever word follows AS is the alias, a keyword (ROWS, FIRST, LAST) included.
+  if (isWord(item[item.length - 2], 'AS')) return true;
   if (last.kind === 'word' && SYNTAX.has(last.value)) return false;
   const before = item[item.length - 2]!;
   if (isSymbol(before, '.')) return false;

@@ -18,7 +18,15 @@ describe('dotdo-analytics (the real bin)', () => {
       .split('\n')
       .filter((line) => /^ {2}\S+ {2,}\S/.test(line))
       .map((line) => line.trim().split(/\s{2,}/));
-    expect(commands.map(([name]) => name)).toEqual(['dev', 'schema', 'query', 'views', 'help']);
+    expect(commands.map(([name]) => name)).toEqual([
+      'dev',
+      'replay',
+      'schema',
+      'query',
+      'views',
+      'verify',
+      'help',
+    ]);
     for (const [, summary] of commands) expect(summary!.length).toBeGreaterThan(20);
     expect((await runCli([])).code).toBe(2);
   });
