@@ -8,10 +8,11 @@
  *
  * @module
  */
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { createScanMetrics } from '../local/r2sql/scan-metrics.ts';
 import { createDuckDbEngine } from '../query/duckdb/index.ts';
 import { withR2SqlDialect } from '../query/index.ts';
@@ -19,24 +20,89 @@ import { collectViews } from '../test/node/views/library-views.ts';
 import * as library from '../views/index.ts';
 import type { View } from '../views/index.ts';
 import { type BenchReport, median } from './machine.ts';
-import { generateViewsLake, LAKE_DAYS, LAKE_FROM } from './views-lake.ts';
+import { generateViewsLake, LAKE_DAYS, LAKE_FROM, type ViewsLake } from './views-lake.ts';
 
 // BENCH_VIEWS_SIZES=1e4,1e5 runs a quick subset (the growth ratio is then between the last two sizes).
 const SIZES = (process.env.BENCH_VIEWS_SIZES ?? '1e4,1e5,1e6,1e7').split(',').map(Number);
 const FILES_PER_DAY = 4;
 const TARGET_MS = 1000;
 const TARGET_GROWTH = 10;
+// BENCH_VIEWS_DIR=/path keeps each size's lake in /path/<n> and reuses it on the next run.
+const KEEP_DIR = process.env.BENCH_VIEWS_DIR;
+const COMPLETE = '.complete';
 const day = (n: number) => new Date(LAKE_FROM.getTime() + n * 86_400_000).toISOString();
 
-/**
- * Params per view, by name, where a view's defaults do not make a representative query; a view
- * bounded in time (`view.time`) gets a one-week window unless given one here.
- */
-const PARAMS: Record<string, Record<string, unknown>> = {};
+async function writeLake(connection: DuckDBConnection, dir: string, n: number): Promise<ViewsLake> {
+  const lake = await generateViewsLake(connection, dir, n, FILES_PER_DAY);
+  console.error(`  lake of ${n} events: ${lake.files} files in ${(lake.ms / 1000).toFixed(1)} s`);
+  return lake;
+}
 
-/** Params for a view: its entry in PARAMS, else its defaults, with a week's window when it has one. */
-function sampleParams(view: View): Record<string, unknown> {
-  const given = PARAMS[view.name];
+/** A kept lake's files and bytes (its write time is not known). */
+function describeLake(dir: string): ViewsLake {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet'));
+  const bytes = files.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+  return { events: Number.NaN, files: files.length, bytes, ms: 0 };
+}
+
+/** Values picked from a generated lake, so every view runs on data it holds. */
+interface LakeSamples {
+  thing: string;
+  type: string;
+  ns: string;
+  versions: { min: number; max: number };
+  actor: string;
+}
+
+/** The thing with the most versions on main, its type and namespace, and the busiest actor. */
+async function lakeSamples(open: Engine): Promise<LakeSamples> {
+  const pick = async (query: string) => (await open.duckdb.query(query)).rows[0] ?? {};
+  const thing = await pick(`SELECT thing, type, ns, min(version) AS lo, max(version) AS hi
+    FROM analytics.things WHERE branch IS NULL AND NOT deleted GROUP BY thing, type, ns ORDER BY count(*) DESC, thing LIMIT 1`);
+  const actor = await pick(
+    'SELECT actor FROM analytics.events WHERE actor IS NOT NULL GROUP BY actor ORDER BY count(*) DESC, actor LIMIT 1',
+  );
+  return {
+    thing: String(thing.thing),
+    type: String(thing.type),
+    ns: String(thing.ns),
+    versions: { min: Number(thing.lo), max: Number(thing.hi) },
+    actor: String(actor.actor),
+  };
+}
+
+/**
+ * Params per view, by name, where a view's defaults do not make a representative query: what a
+ * dashboard or an auditor would ask of a lake this size (one thing, one namespace, one type).
+ */
+function namedParams(s: LakeSamples): Record<string, Record<string, unknown>> {
+  const week = { since: day(10), until: day(17) };
+  return {
+    action_durations: week,
+    failure_rate: week,
+    actions_of: { verb: 'raised', type: s.type.replace(/[^/]+$/, 'Startup'), ...week },
+    audit_thing_changes: { target: s.thing, from_version: s.versions.min, to_version: s.versions.max },
+    audit_trail_by_actor: { actor: s.actor, ...week },
+    audit_trail_by_target: { target: s.thing },
+    thing_at_ref: { ref: `${s.thing}@v${s.versions.max}` },
+    thing_diff: { thing: s.thing, from: s.versions.min, to: s.versions.max },
+    things_where: { type: s.type, where: [{ field: 'data.stage', op: 'eq', value: 'seed' }] },
+    world_as_of: { at: day(17), type: s.type },
+    search_things: { text: 'thing 1', type: s.type },
+    relationships: { type: s.type, ...week },
+    // An auditor checks a namespace's chain; over every namespace at once these read the whole lake.
+    ...Object.fromEntries(
+      ['audit_chain_links', 'audit_checkpoints', 'audit_completeness', 'audit_gaps'].map((name) => [
+        name,
+        { ns: s.ns },
+      ]),
+    ),
+  };
+}
+
+/** Params for a view: its named entry, else its defaults, with a week's window when it has one. */
+function sampleParams(view: View, samples: LakeSamples): Record<string, unknown> {
+  const given = namedParams(samples)[view.name];
   if (given) return given;
   const params: Record<string, unknown> = {};
   if (view.time?.since) params[view.time.since] = day(10);
@@ -61,11 +127,11 @@ async function openEngine(lake: string) {
 }
 
 /** Runs a view `runs` times (after one warm-up) and measures its scan once. */
-async function measure(open: Engine, view: View, runs: number): Promise<Measured> {
+async function measure(open: Engine, view: View, runs: number, samples: LakeSamples): Promise<Measured> {
   let params: unknown;
   let rendered: ReturnType<View['render']>;
   try {
-    params = sampleParams(view);
+    params = sampleParams(view, samples);
     rendered = view.render(params);
   } catch (error) {
     return { ms: Number.NaN, rows: 0, error: `no sample params: ${(error as Error).message}` };
@@ -81,14 +147,18 @@ async function measure(open: Engine, view: View, runs: number): Promise<Measured
     const times: number[] = [];
     for (let i = 0; i < runs; i++) times.push((await once()).ms);
     const { result, translation } = first.run;
-    const reported = result.metrics;
-    const scans = await Promise.all(
-      translation.tables.map(async (t) => ({
-        files: await open.duckdb.tableFiles(`${t.namespace}.${t.table}`),
-        columns: translation.selectsAll ? null : translation.identifiers,
-      })),
-    );
-    const metrics = reported?.files_scanned !== undefined ? reported : await open.metrics.measure(scans);
+    const columns = translation.selectsAll ? null : translation.identifiers;
+    // The files the engine kept after pruning on the time bound, else every file of each table named.
+    const scans =
+      first.run.scans?.map((scan) => ({ files: scan.files, columns })) ??
+      (await Promise.all(
+        translation.tables.map(async (t) => ({
+          files: await open.duckdb.tableFiles(`${t.namespace}.${t.table}`),
+          columns,
+        })),
+      ));
+    const metrics =
+      result.metrics?.bytes_scanned !== undefined ? result.metrics : await open.metrics.measure(scans);
     return {
       ms: median(times),
       rows: first.rows,
@@ -152,23 +222,26 @@ export async function benchViews(): Promise<BenchReport> {
   const lakes: string[] = [];
   const generator = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
   for (const n of SIZES) {
-    const dir = await mkdtemp(join(tmpdir(), 'dotdo-bench-views-'));
+    const kept = KEEP_DIR ? join(KEEP_DIR, String(n)) : undefined;
+    const dir = kept ?? (await mkdtemp(join(tmpdir(), 'dotdo-bench-views-')));
     try {
-      const lake = await generateViewsLake(generator, dir, n, FILES_PER_DAY);
+      const lake =
+        kept && existsSync(join(kept, COMPLETE)) ? describeLake(kept) : await writeLake(generator, dir, n);
+      if (kept) writeFileSync(join(kept, COMPLETE), '');
       lakes.push(
-        `${n.toExponential(0).replace('+', '')}: ${lake.files} files, ${fmtBytes(lake.bytes)}, written in ${(lake.ms / 1000).toFixed(1)} s`,
+        `${n.toExponential(0).replace('+', '')}: ${lake.files} files, ${fmtBytes(lake.bytes)}${lake.ms ? `, written in ${(lake.ms / 1000).toFixed(1)} s` : ''}`,
       );
-      console.error(`  lake of ${n} events: ${lake.files} files in ${(lake.ms / 1000).toFixed(1)} s`);
       const open = await openEngine(dir);
       const measured = new Map<string, Measured>();
+      const samples = await lakeSamples(open);
       for (const view of views) {
-        measured.set(view.key, await measure(open, view, n >= 1_000_000 ? 3 : 5));
+        measured.set(view.key, await measure(open, view, n >= 1_000_000 ? 3 : 5, samples));
         console.error(`  ${view.key} @ ${n}: ${fmtMs(measured.get(view.key))} ms`);
       }
       open.duckdb.close();
       results.push(measured);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      if (!kept) await rm(dir, { recursive: true, force: true });
     }
   }
   generator.closeSync();

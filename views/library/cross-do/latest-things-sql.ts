@@ -12,29 +12,61 @@ export interface LatestThingsOptions {
   /** Keyset cursor: only things after this one (by URL). */
   after?: string | undefined;
   limit: number;
-  /** How the latest version is picked (default: the highest version, as the Durable Object does). */
-  order?: SqlFragment;
+  /**
+   * Which version is a thing's latest: the highest `version` (as the Durable Object counts, the
+   * default), or the newest `ts` (ties broken by version, then id).
+   */
+  newest?: 'version' | 'ts';
 }
+
+const ORDERS = {
+  version: sql`version DESC, id DESC`,
+  ts: sql`ts DESC, version DESC, id DESC`,
+} as const;
 
 /**
  * Each thing's latest version among the candidate versions, tombstones excluded, one row per thing in
  * URL order. Duplicated deliveries of a version are harmless: one row per thing is kept.
+ *
+ * Why two phases: a window over every version (`row_number() OVER (PARTITION BY thing …)`) sorts the
+ * whole table with its payload, which is seconds at 1e7 versions. Instead, `heads` aggregates each
+ * thing's newest key (and whether a live or a tombstone row holds it) over narrow columns, the page
+ * of things that answers is picked from those heads, and only the page's rows are read back in full.
+ * A thing whose newest key is held by both a live row and a tombstone (a tie the full order breaks)
+ * joins every page, so the page's limit stays exact.
  *
  * @example
  * ```ts
  * import { sql } from '../../../sql/index.ts';
  * import { namespaceTables } from '../../define-view.ts';
  * import { latestThingsSql } from './latest-things-sql.ts';
- * latestThingsSql({ table: namespaceTables('analytics'), versions: [sql`branch IS NULL`], limit: 10 }).text.includes('QUALIFY'); // true
+ * latestThingsSql({ table: namespaceTables('analytics'), versions: [sql`branch IS NULL`], limit: 10 }).text.includes('WITH heads AS'); // true
  * ```
  */
 export function latestThingsSql(options: LatestThingsOptions): SqlFragment {
-  const order = options.order ?? sql`version DESC, id DESC`;
+  const newest = options.newest ?? 'version';
+  const key = sql.raw(newest);
   const versions = allOf([...options.versions, options.after !== undefined && sql`thing > ${options.after}`]);
-  return sql`SELECT thing, ns, type, branch, version, name, data, ts
-FROM (SELECT thing, ns, type, branch, version, name, data, deleted, ts FROM ${options.table('things')} AS t
+  const live = sql`live_key = head_key`;
+  const certain = sql`${live} AND (dead_key IS NULL OR dead_key < head_key)`;
+  const tied = sql`${live} AND dead_key = head_key`;
+  // With predicates on the latest version, which things answer is known only once their rows are read.
+  const page =
+    options.latest?.some(Boolean) === true
+      ? sql`SELECT head_thing, head_key FROM heads WHERE ${live}`
+      : sql`SELECT head_thing, head_key FROM (SELECT head_thing, head_key FROM heads WHERE ${certain}
+    ORDER BY head_thing LIMIT ${options.limit}) AS certain
+  UNION ALL SELECT head_thing, head_key FROM heads WHERE ${tied}`;
+  return sql`WITH heads AS (SELECT thing AS head_thing, max(${key}) AS head_key,
+    max(CASE WHEN NOT deleted THEN ${key} END) AS live_key,
+    max(CASE WHEN NOT deleted THEN NULL ELSE ${key} END) AS dead_key
+  FROM ${options.table('things')} AS v WHERE ${versions} GROUP BY thing),
+page AS (${page})
+SELECT thing, ns, type, branch, version, name, data, ts
+FROM (SELECT thing, ns, type, branch, version, name, data, deleted, ts
+  FROM ${options.table('things')} AS t JOIN page ON t.thing = page.head_thing AND t.${key} = page.head_key
   WHERE ${versions}
-  QUALIFY row_number() OVER (PARTITION BY thing ORDER BY ${order}) = 1) AS latest
+  QUALIFY row_number() OVER (PARTITION BY thing ORDER BY ${ORDERS[newest]}) = 1) AS latest
 WHERE ${allOf([sql`NOT deleted`, ...(options.latest ?? [])])}
 ORDER BY thing
 LIMIT ${options.limit}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL is exactly what this refuses
 const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**

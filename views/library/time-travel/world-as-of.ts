@@ -41,7 +41,7 @@ export const worldAsOf = defineView({
         params.type !== undefined && sql`type = ${params.type}`,
         params.ns !== undefined && sql`ns = ${params.ns}`,
       ],
-      order: sql`ts DESC, version DESC, id DESC`,
+      newest: 'ts',
       after: params.after,
       limit: params.limit,
     }),
