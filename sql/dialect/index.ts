@@ -32,11 +32,11 @@ export {
   toDuckDbSql,
 } from './to-duckdb-sql.ts';
 export {
-  parseUtcTimestamp,
   type TableOccurrence,
   type TimeBound,
   type TimeBoundsOptions,
   tableOccurrences,
   timeBounds,
 } from './time-bounds.ts';
+export { parseUtcTimestamp } from './where-restrictions.ts';
 export { parenthesizeJsonArrows } from './parenthesize-json-arrows.ts';
