@@ -54,6 +54,8 @@ export type RollReply =
       transformRejected: number;
       /** The first of those, for the rejects file. */
       rejects: TransformRejectEntry[];
+      /** In the start's reply: the worker thread's id, once its priority was lowered (Linux). */
+      thread?: number;
     }
   | { id: number; ok: false; error: WorkerError };
 
@@ -103,16 +105,24 @@ function commit(outputs: StreamOutputs, config: ResolvedPipelinesConfig, job: Ro
   return { id: job.id, ok: true, files, transformRejected: rejectedRows.size, rejects };
 }
 
+/** The niceness of the roll worker's thread while ingest is being answered. */
+export const ROLL_WORKER_NICE = 10;
+
 /**
  * On a machine with few CPUs, encoding competes with the thread that answers ingest: the roll worker's
  * own thread runs at a lower priority (Linux: a thread id is a valid target of setpriority), so a roll
- * takes a little longer instead of requests waiting behind it. Elsewhere it stays as it is.
+ * takes a little longer instead of requests waiting behind it. Elsewhere it stays as it is. Answers the
+ * thread id, so a caller that blocks on a roll can raise it again meanwhile.
  */
-function lowerPriority(): void {
+function lowerPriority(): number | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch {}
+    if (!Number.isInteger(tid) || tid <= 0) return undefined;
+    setPriority(tid, ROLL_WORKER_NICE);
+    return tid;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -126,7 +136,7 @@ function lowerPriority(): void {
  * ```
  */
 export function runRollWorker(data: RollWorkerData): void {
-  lowerPriority();
+  const thread = lowerPriority();
   const signal = new Int32Array(data.flag);
   const send = (reply: RollReply) => {
     data.port.postMessage(reply);
@@ -137,7 +147,7 @@ export function runRollWorker(data: RollWorkerData): void {
   let failed: WorkerError | null = null;
   try {
     outputs = createStreamOutputs(data.config, data.bucketDir);
-    send({ id: 0, ok: true, files: [], transformRejected: 0, rejects: [] });
+    send({ id: 0, ok: true, files: [], transformRejected: 0, rejects: [], ...(thread ? { thread } : {}) });
   } catch (cause) {
     failed = toWorkerError(cause);
     send({ id: 0, ok: false, error: failed });
