@@ -8,10 +8,11 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  unlink,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** A segment set aside for a roll: its records go into the data file named by `fileId`. */
 export interface SealedSegment {
@@ -98,6 +99,7 @@ export class WriteAheadLog {
     mkdirSync(dir, { recursive: true });
     this.openPath = join(dir, `${stream}.open.ndjson`);
     this.file = new SyncedFile(openSync(this.openPath, 'a'));
+    this.deleteReleased();
   }
 
   append(records: readonly unknown[]): void {
@@ -162,8 +164,25 @@ export class WriteAheadLog {
       });
   }
 
+  /**
+   * Releases a sealed segment once its files are committed: renamed out of the sealed set at once (a
+   * metadata change), and deleted in the background, since freeing a 64 MiB file can hold the caller
+   * for a second on a busy disk. A released segment a crash left behind is deleted on the next start.
+   */
   release(path: string): void {
-    unlinkSync(path);
+    const released = join(dirname(path), basename(path).replace('.sealed.', '.released.'));
+    renameSync(path, released);
+    unlink(released, () => {
+      // Left for the next start, which deletes every released segment.
+    });
+  }
+
+  /** Deletes released segments a crash left behind (they are committed: nothing in them is needed). */
+  deleteReleased(): void {
+    const prefix = `${this.stream}.released.`;
+    for (const name of readdirSync(this.dir)) {
+      if (name.startsWith(prefix) && name.endsWith('.ndjson')) unlinkSync(join(this.dir, name));
+    }
   }
 
   close(): void {
