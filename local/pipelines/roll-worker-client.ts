@@ -2,7 +2,7 @@ import { setPriority } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { PipelineSqlError } from '../../sql/pipelines/index.ts';
 import type { ResolvedPipelinesConfig } from './pipelines-config.ts';
-import { ROLL_WORKER_NICE, type RollJob, type RollReply, type WorkerError } from './roll-worker.ts';
+import type { RollJob, RollReply, RollWorkerThread, WorkerError } from './roll-worker.ts';
 
 /** The stand-in's side of the roll worker. */
 export interface RollWorkerClient {
@@ -65,7 +65,7 @@ export function createRollWorkerClient(
     let startError: Error | null = null;
     let started = false;
     let dead: Error | null = null;
-    let thread: number | undefined;
+    let thread: RollWorkerThread | undefined;
     callbacks.set(0, (reply) => {
       started = true;
       if (!reply.ok) startError = fromWorkerError(reply.error);
@@ -121,21 +121,21 @@ export function createRollWorkerClient(
   current = spawn();
 
   // While the event loop is blocked on a roll, nothing is waiting for it but the roll: the worker gets
-  // its full priority back (where raising it is allowed), lest other load on the machine starve it.
-  function prioritize(nice: number): void {
+  // the process's priority back (where raising it is allowed), lest other load on the machine starve it.
+  function prioritize(which: 'base' | 'lowered'): void {
     const thread = current.thread();
-    if (thread === undefined || current.isDead()) return;
+    if (thread === undefined || current.isDead() || thread.base === thread.lowered) return;
     try {
-      setPriority(thread, nice);
+      setPriority(thread.id, thread[which]);
     } catch {}
   }
 
   function waitOne(): void {
-    prioritize(0);
+    prioritize('base');
     try {
       waitForReply();
     } finally {
-      prioritize(ROLL_WORKER_NICE);
+      prioritize('lowered');
     }
   }
 

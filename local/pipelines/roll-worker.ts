@@ -7,7 +7,7 @@
  * @module
  */
 import { readFileSync, readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import { TABLES } from '../../schemas/index.ts';
 import type { ResolvedPipelinesConfig } from './pipelines-config.ts';
@@ -54,8 +54,8 @@ export type RollReply =
       transformRejected: number;
       /** The first of those, for the rejects file. */
       rejects: TransformRejectEntry[];
-      /** In the start's reply: the worker thread's id, once its priority was lowered (Linux). */
-      thread?: number;
+      /** In the start's reply: the worker thread, once its priority was lowered (Linux). */
+      thread?: RollWorkerThread;
     }
   | { id: number; ok: false; error: WorkerError };
 
@@ -105,21 +105,31 @@ function commit(outputs: StreamOutputs, config: ResolvedPipelinesConfig, job: Ro
   return { id: job.id, ok: true, files, transformRejected: rejectedRows.size, rejects };
 }
 
-/** The niceness of the roll worker's thread while ingest is being answered. */
-export const ROLL_WORKER_NICE = 10;
+/** How much nicer than the process the roll worker's thread runs while ingest is being answered. */
+const ROLL_WORKER_NICE_STEP = 10;
+
+/** The roll worker's thread and its niceness: the process's (`base`) and its own (`lowered`). */
+export interface RollWorkerThread {
+  id: number;
+  base: number;
+  lowered: number;
+}
 
 /**
  * On a machine with few CPUs, encoding competes with the thread that answers ingest: the roll worker's
  * own thread runs at a lower priority (Linux: a thread id is a valid target of setpriority), so a roll
  * takes a little longer instead of requests waiting behind it. Elsewhere it stays as it is. Answers the
- * thread id, so a caller that blocks on a roll can raise it again meanwhile.
+ * thread and its niceness, so a caller that blocks on a roll can raise it again meanwhile.
  */
-function lowerPriority(): number | undefined {
+function lowerPriority(): RollWorkerThread | undefined {
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(tid) || tid <= 0) return undefined;
-    setPriority(tid, ROLL_WORKER_NICE);
-    return tid;
+    const id = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(id) || id <= 0) return undefined;
+    // Relative to the process's own niceness (a process started under `nice` may not go below it).
+    const base = getPriority(id);
+    const lowered = Math.min(19, base + ROLL_WORKER_NICE_STEP);
+    setPriority(id, lowered);
+    return { id, base, lowered };
   } catch {
     return undefined;
   }
