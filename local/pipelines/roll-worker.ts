@@ -125,7 +125,7 @@ function lowerPriority(): RollWorkerThread | undefined {
   try {
     const id = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!Number.isInteger(id) || id <= 0) return undefined;
-    // Relative to the process's own niceness (a process started under `nice` may not go below it).
+    // Relative to the process's niceness: under `nice -n 15` the worker runs below the server, never above.
     const base = getPriority(id);
     const lowered = Math.min(19, base + ROLL_WORKER_NICE_STEP);
     setPriority(id, lowered);
