@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileRecordTest, type RecordTest } from './compile-record-test.ts';
 import type { RecordProblem } from './validate-records.ts';
 
 /** Bounds of one request's check: how deep a record may nest and how much of the refusal is spelled out. */
@@ -11,6 +12,8 @@ export interface CheckRecordsConfig {
   maxRejected?: number;
   /** Distinct (field, reason) groups kept for the rejects file. */
   maxReasons?: number;
+  /** False checks every record the full way (structural checks and zod), the reference the compiled test is fuzzed against. */
+  compiledTest?: boolean;
 }
 
 /** One reason shared by some rejected records, with the index ranges (inclusive) of those records. */
@@ -138,7 +141,10 @@ function notAnObject(record: unknown): Problem[] {
   return found;
 }
 
-/** The problems of one record: cheap structural checks first, zod only for what they cannot tell. */
+/**
+ * The problems of one record the compiled test could not vouch for: cheap structural checks first,
+ * zod only for what they cannot tell.
+ */
 function problemsOf(
   schema: Compiled,
   table: ProblemTable,
@@ -212,6 +218,9 @@ export function createRecordChecker(
   config: CheckRecordsConfig,
 ): RecordChecker {
   const compiledSchema = compile(schema);
+  // The compiled test vouches for a valid record without zod; anything else takes the full check.
+  const valid: RecordTest = config.compiledTest === false ? () => false : compileRecordTest(schema);
+  const maxDepth = config.maxDepth;
   const maxDetails = config.maxDetails ?? 20;
   const maxRejected = config.maxRejected ?? 10_000;
   const maxReasons = config.maxReasons ?? 50;
@@ -253,7 +262,9 @@ export function createRecordChecker(
   return {
     step(from, to) {
       for (let index = from; index < to; index++) {
-        const problems = problemsOf(compiledSchema, table, records[index], config.maxDepth);
+        const record = records[index];
+        if (valid(record, maxDepth)) continue;
+        const problems = problemsOf(compiledSchema, table, record, maxDepth);
         if (problems.length > 0) reject(index, problems);
       }
       return to;

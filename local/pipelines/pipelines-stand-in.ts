@@ -159,22 +159,25 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
     return { state, records, body };
   }
 
-  function conclude(
+  /** Answers a checked request; an accepted one is appended by `append` (sync or durable later). */
+  function conclude<T>(
     state: StreamState,
     records: unknown[],
     body: string,
     check: RecordCheck | null,
-  ): StandInResponse {
+    append: (body: string, records: number) => T,
+  ): { answer: StandInResponse; appended?: T } {
     if (check) {
       state.counters.requestsRejected += 1;
       state.counters.rejected += records.length;
       state.counters.invalid += check.invalid;
       state.dirty = true;
       state.rejects.keep(rejectsEntry({ stream: state.name, table: state.table, records, check, body }));
-      return schemaMismatch(state.table, records.length, check);
+      return { answer: schemaMismatch(state.table, records.length, check) };
     }
-    if (records.length > 0) state.append(body, records.length);
-    return { status: 200, body: { success: true, result: { committed: records.length } } };
+    const appended = records.length > 0 ? append(body, records.length) : undefined;
+    const answer = { status: 200, body: { success: true, result: { committed: records.length } } };
+    return appended === undefined ? { answer } : { answer, appended };
   }
 
   const full = (state: StreamState) =>
@@ -189,7 +192,7 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       const { state, records } = admitted;
       const checker = createRecordChecker(TABLES[state.table], records, { maxDepth: config.maxDepth });
       checker.step(0, records.length);
-      const answer = conclude(state, records, admitted.body, checker.result());
+      const { answer } = conclude(state, records, admitted.body, checker.result(), state.append);
       if (full(state)) {
         try {
           rolls.rollSync(state);
@@ -204,8 +207,10 @@ export function createPipelinesStandIn(input: PipelinesConfig): PipelinesStandIn
       if ('answer' in admitted) return admitted.answer;
       const { state, records } = admitted;
       const check = await checkRecords(TABLES[state.table], records, { maxDepth: config.maxDepth });
-      const answer = conclude(state, records, admitted.body, check);
+      const { answer, appended } = conclude(state, records, admitted.body, check, state.appendDurably);
       if (full(state)) rolls.inBackground(state);
+      // The 200 waits for the fsync; meanwhile the event loop serves other requests.
+      await appended;
       return answer;
     },
     roll(name) {

@@ -1,7 +1,8 @@
+import { setPriority } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { PipelineSqlError } from '../../sql/pipelines/index.ts';
 import type { ResolvedPipelinesConfig } from './pipelines-config.ts';
-import type { RollJob, RollReply, WorkerError } from './roll-worker.ts';
+import type { RollJob, RollReply, RollWorkerThread, WorkerError } from './roll-worker.ts';
 
 /** The stand-in's side of the roll worker. */
 export interface RollWorkerClient {
@@ -64,9 +65,11 @@ export function createRollWorkerClient(
     let startError: Error | null = null;
     let started = false;
     let dead: Error | null = null;
+    let thread: RollWorkerThread | undefined;
     callbacks.set(0, (reply) => {
       started = true;
       if (!reply.ok) startError = fromWorkerError(reply.error);
+      else thread = reply.thread;
     });
     const worker = new Worker(ENTRY, {
       execArgv: [],
@@ -111,12 +114,32 @@ export function createRollWorkerClient(
       drain,
       isDead: () => dead,
       started: () => started,
+      thread: () => thread,
       startError: () => startError,
     };
   }
   current = spawn();
 
+  // While the event loop is blocked on a roll, nothing is waiting for it but the roll: the worker gets
+  // the process's priority back (where raising it is allowed), lest other load on the machine starve it.
+  function prioritize(which: 'base' | 'lowered'): void {
+    const thread = current.thread();
+    if (thread === undefined || current.isDead() || thread.base === thread.lowered) return;
+    try {
+      setPriority(thread.id, thread[which]);
+    } catch {}
+  }
+
   function waitOne(): void {
+    prioritize('base');
+    try {
+      waitForReply();
+    } finally {
+      prioritize('lowered');
+    }
+  }
+
+  function waitForReply(): void {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const seen = Atomics.load(current.flag, 0);

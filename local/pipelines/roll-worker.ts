@@ -7,7 +7,7 @@
  * @module
  */
 import { readFileSync, readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import { TABLES } from '../../schemas/index.ts';
 import type { ResolvedPipelinesConfig } from './pipelines-config.ts';
@@ -54,6 +54,8 @@ export type RollReply =
       transformRejected: number;
       /** The first of those, for the rejects file. */
       rejects: TransformRejectEntry[];
+      /** In the start's reply: the worker thread, once its priority was lowered (Linux). */
+      thread?: RollWorkerThread;
     }
   | { id: number; ok: false; error: WorkerError };
 
@@ -103,16 +105,34 @@ function commit(outputs: StreamOutputs, config: ResolvedPipelinesConfig, job: Ro
   return { id: job.id, ok: true, files, transformRejected: rejectedRows.size, rejects };
 }
 
+/** How much nicer than the process the roll worker's thread runs while ingest is being answered. */
+const ROLL_WORKER_NICE_STEP = 10;
+
+/** The roll worker's thread and its niceness: the process's (`base`) and its own (`lowered`). */
+export interface RollWorkerThread {
+  id: number;
+  base: number;
+  lowered: number;
+}
+
 /**
  * On a machine with few CPUs, encoding competes with the thread that answers ingest: the roll worker's
  * own thread runs at a lower priority (Linux: a thread id is a valid target of setpriority), so a roll
- * takes a little longer instead of requests waiting behind it. Elsewhere it stays as it is.
+ * takes a little longer instead of requests waiting behind it. Elsewhere it stays as it is. Answers the
+ * thread and its niceness, so a caller that blocks on a roll can raise it again meanwhile.
  */
-function lowerPriority(): void {
+function lowerPriority(): RollWorkerThread | undefined {
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch {}
+    const id = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(id) || id <= 0) return undefined;
+    // Relative to the process's niceness: under `nice -n 15` the worker runs below the server, never above.
+    const base = getPriority(id);
+    const lowered = Math.min(19, base + ROLL_WORKER_NICE_STEP);
+    setPriority(id, lowered);
+    return { id, base, lowered };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -126,7 +146,7 @@ function lowerPriority(): void {
  * ```
  */
 export function runRollWorker(data: RollWorkerData): void {
-  lowerPriority();
+  const thread = lowerPriority();
   const signal = new Int32Array(data.flag);
   const send = (reply: RollReply) => {
     data.port.postMessage(reply);
@@ -137,7 +157,7 @@ export function runRollWorker(data: RollWorkerData): void {
   let failed: WorkerError | null = null;
   try {
     outputs = createStreamOutputs(data.config, data.bucketDir);
-    send({ id: 0, ok: true, files: [], transformRejected: 0, rejects: [] });
+    send({ id: 0, ok: true, files: [], transformRejected: 0, rejects: [], ...(thread ? { thread } : {}) });
   } catch (cause) {
     failed = toWorkerError(cause);
     send({ id: 0, ok: false, error: failed });

@@ -49,6 +49,11 @@ export interface StreamState {
   dirty: boolean;
   /** Appends an accepted request (a JSON array of `records` records) to the log, fsynced. */
   append(arrayText: string, records: number): void;
+  /**
+   * Appends an accepted request to the log and counts it now; the promise resolves once it is fsynced
+   * (off the event loop, shared with the appends made meanwhile). Acknowledge only after it resolves.
+   */
+  appendDurably(arrayText: string, records: number): Promise<void>;
   /** Seals the open segment into a pending roll, if it holds records. */
   seal(): void;
   /** Waits for the pending rolls: `done` is called once they are all committed or one fails. */
@@ -111,6 +116,13 @@ export function createStreamState(input: {
       wal.appendJson(arrayText);
       state.openRecords += records;
       state.openBytes += arrayText.length;
+    },
+    appendDurably(arrayText, records) {
+      // Counted with the write, not the fsync: a seal in between takes these records into its segment.
+      const durable = wal.appendJsonDurably(arrayText);
+      state.openRecords += records;
+      state.openBytes += arrayText.length;
+      return durable;
     },
     seal() {
       if (state.openRecords === 0) return;

@@ -26,7 +26,7 @@ interface Route {
   ok: number;
   refused: number;
   /** How a refusal is shaped. */
-  shape: 'ingest' | 'r2sql' | 'server' | 'none';
+  shape: 'ingest' | 'r2sql' | 'server' | 'iceberg' | 'none';
 }
 
 const ROUTES: Route[] = [
@@ -71,6 +71,35 @@ const ROUTES: Route[] = [
   { method: 'DELETE', path: '/_admin/stats', ok: 405, refused: 401, shape: 'server' },
   { method: 'GET', path: '/_admin/anything-else', ok: 404, refused: 401, shape: 'server' },
   { method: 'GET', path: '/_admin/%zz', ok: 404, refused: 401, shape: 'server' },
+  // The local R2 Data Catalog (Iceberg REST, read-only) and the bucket's file route.
+  {
+    method: 'GET',
+    path: '/catalog/local/lake/v1/config?warehouse=local_lake',
+    ok: 200,
+    refused: 401,
+    shape: 'iceberg',
+  },
+  { method: 'GET', path: '/catalog/local/lake/v1/namespaces', ok: 200, refused: 401, shape: 'iceberg' },
+  {
+    method: 'POST',
+    path: '/catalog/local/lake/v1/namespaces',
+    body: () => '{"namespace":["x"]}',
+    ok: 406,
+    refused: 401,
+    shape: 'iceberg',
+  },
+  { method: 'GET', path: '/r2/lake/events/no-such-file.parquet', ok: 404, refused: 401, shape: 'server' },
+  // The query API under /api (the stack's token is its admin token); its OpenAPI document is public.
+  { method: 'GET', path: '/api/views', ok: 200, refused: 401, shape: 'server' },
+  {
+    method: 'POST',
+    path: '/api/sql',
+    body: () => JSON.stringify({ sql: 'SELECT 1 AS one' }),
+    ok: 200,
+    refused: 401,
+    shape: 'server',
+  },
+  { method: 'GET', path: '/api/openapi.json', ok: 200, refused: 200, shape: 'none' },
   { method: 'GET', path: '/no-such-route', ok: 404, refused: 404, shape: 'server' },
 ];
 
@@ -100,7 +129,13 @@ function expectShape(shape: Route['shape'], body: any, status: number): void {
     expect(body).toMatchObject({ success: false, errors: [{ code: expect.any(Number) }] });
   if (shape === 'server')
     expect(body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
-  if (status === 401 && shape !== 'r2sql') expect(JSON.stringify(body)).toMatch(/unauthorized/);
+  if (shape === 'iceberg')
+    expect(body).toMatchObject({
+      error: { code: status, type: expect.any(String), message: expect.any(String) },
+    });
+  if (status === 401 && shape === 'iceberg') expect(body.error.type).toBe('NotAuthorizedException');
+  if (status === 401 && shape !== 'r2sql' && shape !== 'iceberg')
+    expect(JSON.stringify(body)).toMatch(/unauthorized/);
 }
 
 describe('the auth matrix: every route × {none, wrong, malformed, correct} token', () => {
