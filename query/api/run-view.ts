@@ -126,7 +126,7 @@ export async function runView(deps: ViewRunnerDeps, run: ViewRun): Promise<Respo
       columns: columnsOf(result.schema, rows),
       rows,
       ...(result.metrics ? { metrics: result.metrics } : {}),
-      meta: { view: run.view.key },
+      meta: { view: run.view.key, sql: rendered.sql },
     },
     {
       format: run.format,
