@@ -9,6 +9,8 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -39,26 +41,51 @@ const launch = (): Promise<Browser> =>
     ],
   });
 
-/** A fresh browser context (cold cache) signed in, counting every byte it receives. */
-async function freshPage(
-  browser: Browser,
-): Promise<{ page: Page; bytes: () => number; close: () => Promise<void> }> {
+/**
+ * A loopback proxy in front of the stack counting the bytes it sends back as sent (headers and the
+ * body, gzip and all): a page's own requests and those of its workers (DuckDB's wasm) alike.
+ */
+async function countingProxy(
+  target: string,
+): Promise<{ url: string; bytes: () => number; close: () => Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  let total = 0;
+  const server = createServer((request, response) => {
+    const upstream = httpRequest(
+      { hostname, port, path: request.url, method: request.method, headers: request.headers },
+      (answer) => {
+        total += JSON.stringify(answer.rawHeaders).length + 16;
+        response.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.on('data', (chunk: Buffer) => {
+          total += chunk.length;
+        });
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: own } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${own}`,
+    bytes: () => total,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A fresh browser context (cold cache), signed in. */
+async function freshPage(browser: Browser): Promise<{ page: Page; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.addInitScript(
     (token) => (globalThis as any).sessionStorage.setItem('dotdo-analytics-token', token),
     TOKEN,
   );
-  const page = await context.newPage();
-  let total = 0;
-  page.on('requestfinished', (request) => {
-    void request.sizes().then(
-      (s) => {
-        total += s.responseBodySize + s.responseHeadersSize;
-      },
-      () => {},
-    );
-  });
-  return { page, bytes: () => total, close: () => context.close() };
+  return { page: await context.newPage(), close: () => context.close() };
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,7 +110,8 @@ export async function benchDashboard(): Promise<BenchReport> {
   await generateEvents(raw, stack.pipelines.bucketDir, EVENTS, FILES);
   raw.closeSync();
   const browser = await launch();
-  const url = `${stack.url}/?panel=time-series&range=custom&since=${SINCE}&until=${UNTIL}`;
+  const proxy = await countingProxy(stack.url);
+  const url = `${proxy.url}/?panel=time-series&range=custom&since=${SINCE}&until=${UNTIL}`;
   const first: number[] = [];
   const api: number[] = [];
   let pageBytes = 0;
@@ -99,7 +127,8 @@ export async function benchDashboard(): Promise<BenchReport> {
       const started = performance.now();
       await (await fetch(direct, { headers: { authorization: `Bearer ${TOKEN}` } })).arrayBuffer();
       const apiMs = performance.now() - started;
-      const { page, bytes, close } = await freshPage(browser);
+      const { page, close } = await freshPage(browser);
+      const before = proxy.bytes();
       await page.goto(url);
       await page.waitForSelector('[data-chart="events_per_bucket"][data-drawn="true"]', { timeout: 600_000 });
       const mark = await page.evaluate(
@@ -119,7 +148,7 @@ export async function benchDashboard(): Promise<BenchReport> {
           { timeout: 600_000 },
         );
         await settle(500);
-        pageBytes = bytes();
+        pageBytes = proxy.bytes() - before;
         await page.click('[data-panel="verify"]');
         await page.click('#panel form button[type="submit"]');
         await page.waitForSelector(
@@ -127,12 +156,13 @@ export async function benchDashboard(): Promise<BenchReport> {
           { timeout: 600_000 },
         );
         await settle(500);
-        withDuckDb = bytes();
+        withDuckDb = proxy.bytes() - before;
       }
       await close();
     }
   } finally {
     await browser.close();
+    await proxy.close();
     await stack.close();
     await rm(dataDir, { recursive: true, force: true });
   }

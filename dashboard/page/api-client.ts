@@ -104,9 +104,9 @@ export function queryString(params: Record<string, unknown>, format: string): st
  */
 export function createApiClient(base: string, token: string): ApiClient {
   const get = async (path: string, namespace?: string): Promise<Response> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-include-sql': 'true' };
     if (namespace) headers['x-namespace'] = namespace;
-    // no-cache: a result varies with x-namespace, which the API's Vary does not name; revalidate by ETag.
+    // no-cache: a view's answer changes as the lake grows; revalidate by ETag.
     const response = await fetch(`${base}${path}`, { headers, cache: 'no-cache' });
     if (!response.ok) throw await failure(response);
     return response;

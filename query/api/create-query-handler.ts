@@ -82,6 +82,7 @@ function createApp(config: QueryHandlerConfig, verifier: TokenVerifier, deps: Vi
       params,
       format,
       ifNoneMatch: c.req.header('if-none-match') ?? null,
+      includeSql: c.req.header('x-include-sql') === 'true',
       ...(c.env?.context ? { context: c.env.context } : {}),
     });
   };

@@ -94,7 +94,9 @@ function rangePicker(context: PanelContext): HTMLElement {
   return h('div', { class: 'toolbar' }, group, custom);
 }
 
-async function namespaceFilter(context: PanelContext): Promise<HTMLElement> {
+/** The namespace select: drawn at once (the charts do not wait for it), its options filled when known. */
+function namespaceFilter(context: PanelContext): HTMLElement {
+  const chosen = context.state.ns;
   const select = h(
     'select',
     {
@@ -103,17 +105,22 @@ async function namespaceFilter(context: PanelContext): Promise<HTMLElement> {
         context.update({ ns: (e.target as HTMLSelectElement).value || undefined }, true),
     },
     h('option', { value: '' }, 'All namespaces of this token'),
+    chosen ? h('option', { value: chosen, selected: true }, chosen) : null,
   );
-  try {
-    for (const { ns, events } of await context.namespaces())
-      select.append(
-        h(
-          'option',
-          { value: ns, selected: context.state.ns === ns },
-          `${ns} (${events.toLocaleString('en-US')} events)`,
-        ),
-      );
-  } catch {}
+  context.namespaces().then(
+    (namespaces) => {
+      for (const { ns, events } of namespaces) {
+        const label = `${ns} (${events.toLocaleString('en-US')} events)`;
+        const existing = [...select.options].find((o) => o.value === ns);
+        if (existing) existing.textContent = label;
+        else select.append(h('option', { value: ns }, label));
+      }
+      select.dataset.loaded = 'true';
+    },
+    () => {
+      select.dataset.loaded = 'error';
+    },
+  );
   return h('div', { class: 'toolbar' }, h('label', { for: 'ns-filter' }, 'Namespace '), select);
 }
 
@@ -231,7 +238,7 @@ export async function timeSeriesPanel(context: PanelContext): Promise<HTMLElemen
     'section',
     { 'aria-labelledby': 'ts-title' },
     h('h2', { id: 'ts-title' }, 'Time series'),
-    h('div', { class: 'toolbars' }, rangePicker(context), await namespaceFilter(context)),
+    h('div', { class: 'toolbars' }, rangePicker(context), namespaceFilter(context)),
     h(
       'p',
       { class: 'muted' },

@@ -112,6 +112,7 @@ describe('the dashboard in Chromium', () => {
   it('keeps the range and namespace in the URL, and a namespace filter narrows every chart', async () => {
     const { page } = admin;
     await page.check('input[name="range"][value="week"]');
+    await page.waitForSelector('#ns-filter[data-loaded="true"]');
     await page.selectOption('#ns-filter', NS_A);
     await page.waitForSelector(`[data-chart="events_per_bucket"][data-drawn]`);
     await page.waitForFunction(
@@ -242,6 +243,7 @@ describe('the dashboard in Chromium', () => {
     const others = DEMO_NAMESPACES.filter((ns) => ns !== NS_A);
     await signIn(scoped.page, demo.stack.url, TOKEN_A);
     await scoped.page.waitForSelector('[data-chart="events_per_bucket"][data-drawn]');
+    await scoped.page.waitForSelector('#ns-filter[data-loaded="true"]');
     const options = await scoped.page.$$eval('#ns-filter option', (o: any[]) => o.map((x) => x.value));
     expect(options).toEqual(['', NS_A]);
     const seen: string[] = [(await scoped.page.textContent('body')) ?? ''];

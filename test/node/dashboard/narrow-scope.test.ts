@@ -29,7 +29,7 @@ async function handler() {
 const call = async (token: string, namespace?: string) => {
   const api = await handler();
   seen.length = 0;
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'x-include-sql': 'true' };
   if (namespace !== undefined) headers['x-namespace'] = namespace;
   const response = await api(new Request('http://api.test/views/audit_completeness', { headers }));
   return { status: response.status, body: (await response.json()) as any, sql: seen.join('\n') };
