@@ -195,7 +195,7 @@ describe('the dashboard in Chromium', () => {
     const { page } = admin;
     await openPanel(page, 'verify');
     await page.selectOption('#verify-ns', NS_A);
-    await page.click('#panel form button[type="submit"]');
+    await page.click('form:has(#verify-ns) button[type="submit"]');
     await page.waitForSelector(
       '#verify-result[data-state="ok"], #verify-result[data-state="bad"], #verify-result[data-state="error"]',
       { timeout: 60_000 },
@@ -224,7 +224,7 @@ describe('the dashboard in Chromium', () => {
     files.sort((a, b) => a.at - b.at);
     await rm(files[1]!.path);
 
-    await page.click('#panel form button[type="submit"]');
+    await page.click('form:has(#verify-ns) button[type="submit"]');
     await page.waitForSelector('#verify-result[data-state="bad"], #verify-result[data-state="ok"]', {
       timeout: 60_000,
     });
