@@ -7,15 +7,16 @@
  *
  * @module
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startLocalStack } from '../local/index.ts';
 import { hashToken } from '../query/api/index.ts';
+import { columnsOf, eventRow } from '../schemas/index.ts';
 import { generateEvents } from './generate-events.ts';
 import { type BenchReport, median } from './machine.ts';
 
@@ -88,6 +89,32 @@ async function freshPage(browser: Browser): Promise<{ page: Page; close: () => P
   return { page: await context.newPage(), close: () => context.close() };
 }
 
+const DUCKDB_TYPES: Record<string, string> = {
+  string: 'VARCHAR',
+  int32: 'INTEGER',
+  int64: 'BIGINT',
+  float64: 'DOUBLE',
+  bool: 'BOOLEAN',
+  timestamp: 'TIMESTAMPTZ',
+  json: 'VARCHAR',
+};
+
+/** Adds (as nulls) the events columns the generator does not write, so every view reads the file. */
+async function completeColumns(connection: DuckDBConnection, file: string): Promise<void> {
+  const present = new Set(
+    (
+      await (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRowObjects()
+    ).map((r) => String(r.column_name)),
+  );
+  const missing = columnsOf(eventRow).filter((c) => !present.has(c.name));
+  if (missing.length === 0) return;
+  const extra = missing.map((c) => `NULL::${DUCKDB_TYPES[c.lakeType]} AS "${c.name}"`).join(', ');
+  await connection.run(
+    `COPY (SELECT *, ${extra} FROM read_parquet('${file}')) TO '${file}.full' (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  await rename(`${file}.full`, file);
+}
+
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -107,7 +134,8 @@ export async function benchDashboard(): Promise<BenchReport> {
     queryTokens: [{ sha256: await hashToken(TOKEN), namespaces: ['*'], admin: true }],
   });
   const raw = await (await DuckDBInstance.create(':memory:')).connect();
-  await generateEvents(raw, stack.pipelines.bucketDir, EVENTS, FILES);
+  for (const file of await generateEvents(raw, stack.pipelines.bucketDir, EVENTS, FILES))
+    await completeColumns(raw, file);
   raw.closeSync();
   const browser = await launch();
   const proxy = await countingProxy(stack.url);
@@ -117,6 +145,7 @@ export async function benchDashboard(): Promise<BenchReport> {
   let pageBytes = 0;
   let withDuckDb = 0;
   let buildMs = 0;
+  let verdict = '';
   try {
     const built = performance.now();
     await (await fetch(`${stack.url}/`)).text(); // the first request builds the page (esbuild), not timed
@@ -150,13 +179,14 @@ export async function benchDashboard(): Promise<BenchReport> {
         await settle(500);
         pageBytes = proxy.bytes() - before;
         await page.click('[data-panel="verify"]');
-        await page.click('#panel form button[type="submit"]');
+        await page.click('form:has(#verify-ns) button[type="submit"]');
         await page.waitForSelector(
           '#verify-result[data-state="ok"], #verify-result[data-state="bad"], #verify-result[data-state="error"]',
           { timeout: 600_000 },
         );
         await settle(500);
         withDuckDb = proxy.bytes() - before;
+        verdict = (await page.textContent('#verify-result'))?.slice(0, 200) ?? '';
       }
       await close();
     }
@@ -184,6 +214,9 @@ export async function benchDashboard(): Promise<BenchReport> {
     `| ratio | ${(firstMs / apiMs).toFixed(2)}× |`,
     `| transfer: page with its four charts | ${kib(pageBytes)} |`,
     `| transfer: after the in-browser check (DuckDB-Wasm, one namespace) | ${kib(withDuckDb)} |`,
+    '',
+    'The synthetic lake (generate-events.ts) carries no hash chain, so the check finds problems there: it is',
+    `run for the bytes it loads (DuckDB-Wasm's worker and gzip-encoded wasm), not its verdict: ${verdict.slice(0, 120)}…`,
     '',
   ].join('\n');
   return { name: 'dashboard', markdown, passed };
