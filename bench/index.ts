@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchAnalytics } from './analytics.bench.ts';
+import { benchDashboard } from './dashboard.bench.ts';
 import { benchDoIngest } from './do-ingest.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchIngestLatency } from './ingest-latency.bench.ts';
@@ -28,6 +29,7 @@ const BENCHES: Record<string, () => Promise<BenchReport>> = {
   'query-api': benchQueryApi,
   replay: benchReplay,
   verify: benchVerify,
+  dashboard: benchDashboard,
 };
 
 const only = process.argv.slice(2);

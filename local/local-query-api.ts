@@ -81,6 +81,25 @@ async function send(answer: Response, response: ServerResponse): Promise<void> {
 }
 
 /**
+ * Serves a fetch handler's answer to a Node request: the request bridged to fetch's, the answer
+ * streamed back with backpressure.
+ *
+ * @example
+ * ```ts
+ * import { serveFetchHandler } from './local-query-api.ts';
+ * await serveFetchHandler((request) => dashboard(request), request, response);
+ * ```
+ */
+export async function serveFetchHandler(
+  handler: (request: Request) => Promise<Response>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const origin = `http://${request.headers.host ?? '127.0.0.1'}`;
+  await send(await handler(toRequest(request, origin)), response);
+}
+
+/**
  * Serves the query API (`createQueryHandler`, the built-in views) from the local stack under `/api`,
  * over a DuckDB engine of its own on the bucket (in its own process, R2 SQL's dialect, started at the
  * first query). Requests and streamed answers are bridged between Node's HTTP server and fetch.

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { QueryTokenConfig } from '../query/api/index.ts';
-import { createLocalQueryApi } from './local-query-api.ts';
+import { createLocalDashboard } from '../dashboard/build/local-dashboard.ts';
+import { isDashboardPath } from '../dashboard/index.ts';
+import { createLocalQueryApi, serveFetchHandler } from './local-query-api.ts';
 import { createBucketFileHandler, createCatalogStandIn } from './catalog/index.ts';
 import { createPipelinesStandIn, type PipelinesConfig, type PipelinesStandIn } from './pipelines/index.ts';
 import { createR2SqlStandIn, type R2SqlConfig, type R2SqlStandIn } from './r2sql/index.ts';
@@ -48,7 +50,7 @@ export interface LocalStack {
  * Starts the local stand-ins on one HTTP server on 127.0.0.1: Pipelines HTTP ingest
  * (`POST /streams/<stream>`), the R2 SQL API (`POST /api/v1/accounts/<account>/r2-sql/query/<bucket>`),
  * the query API (`/api/views`, `/api/sql`, `/api/openapi.json`: the handler the Worker mounts, over
- * DuckDB on the bucket), `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
+ * DuckDB on the bucket), the dashboard (`GET /`, its assets under `/dashboard/assets/`), `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
  * the local R2 Data Catalog (Iceberg REST, read side: `/catalog/<account>/<bucket>/v1/…`) with its file
  * route (`GET /r2/<bucket>/<key>`),
  * `GET /healthz`, and admin routes for tests and demos (`POST /_admin/roll`, `GET /_admin/stats` per
@@ -86,6 +88,8 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     ...(config.queryTokens ? { tokens: config.queryTokens } : {}),
     ...(config.token ? { token: config.token } : {}),
   });
+  // The dashboard at `/`, built at its first request, calling the query API under /api.
+  const dashboard = createLocalDashboard({ apiBase: '/api' });
   const buckets = [pipelines.config.bucket];
   const catalog = createCatalogStandIn({ dataDir: config.dataDir, token: config.token, buckets });
   const serveFile = createBucketFileHandler({ dataDir: config.dataDir, token: config.token, buckets });
@@ -110,6 +114,13 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       return;
     }
     if (request.url?.startsWith('/r2/')) return serveFile(request, response);
+    if (isDashboardPath((request.url ?? '/').split('?', 1)[0]!)) {
+      serveFetchHandler(dashboard, request, response).catch((cause: unknown) => {
+        if (response.headersSent) response.destroy();
+        else reply(response, { status: 500, body: { error: { code: 'internal', message: String(cause) } } });
+      });
+      return;
+    }
     router.route(request).then(
       (answer) => reply(response, answer),
       (cause: unknown) => reply(response, router.internal(request, cause)),

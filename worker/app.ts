@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { createDashboardHandler, type DashboardHandler } from '../dashboard/index.ts';
 import { handleAuditRoute } from './audit-routes.ts';
 import { errorResponse, toErrorResponse } from './error-response.ts';
 import { OBJECT_OPERATIONS, type ObjectOperation, objectRoute } from './object-routes.ts';
@@ -14,6 +15,23 @@ const notFound = (request: Request): Response =>
     code: 'not_found',
     message: `no route ${new URL(request.url).pathname}; use /ns/<host>/(${OPERATIONS.join('|')}) or /api`,
   });
+
+const dashboards = new WeakMap<Env, DashboardHandler>();
+const noAssets = { fetch: async () => new Response(null, { status: 404 }) };
+
+/** The dashboard over the Static Assets binding (without one it answers 503 naming the build step). */
+function dashboard(env: Env): DashboardHandler {
+  let handler = dashboards.get(env);
+  if (!handler) {
+    handler = createDashboardHandler({
+      assets: env.ASSETS ?? noAssets,
+      apiBase: '/api',
+      auditHealthUrl: '/audit/health',
+    });
+    dashboards.set(env, handler);
+  }
+  return handler;
+}
 
 /** The raw (still percent-encoded) path segments: routing decisions are made on the path as sent. */
 const segments = (request: Request): string[] => new URL(request.url).pathname.slice(1).split('/');
@@ -45,7 +63,8 @@ function objectRoutes(app: App): void {
 /**
  * The example Worker's routes on Hono: `/ns/<host>/<operation>` (actions, flush, seed, pending,
  * events, dead-letters, resend), the object routes (`move`, `raise`, `things/<ref>`, the Customer's
- * `signup` and `charge`), and the query API under `/api` (see query-api.ts). Unknown paths answer
+ * `signup` and `charge`), the query API under `/api` (see query-api.ts), and the dashboard at `/`
+ * (its assets under `/dashboard/assets/`, from the ASSETS binding). Unknown paths answer
  * 404 `not_found`; every failure `{"error": {"code", "message", "field"?}}`.
  *
  * @example
@@ -58,6 +77,9 @@ export function createWorkerApp(): App {
   const app: App = new Hono<{ Bindings: Env }>();
   app.all('/api/*', (c) => queryApi(c.env)(c.req.raw, context(c)));
   app.all('/api', (c) => queryApi(c.env)(c.req.raw, context(c)));
+  app.get('/', (c) => dashboard(c.env)(c.req.raw));
+  app.get('/dashboard', (c) => dashboard(c.env)(c.req.raw));
+  app.get('/dashboard/*', (c) => dashboard(c.env)(c.req.raw));
   objectRoutes(app);
   app.all(
     '/audit/:what{keys|health}',

@@ -45,6 +45,8 @@ export interface Env {
    * as JWK JSON or base64 PKCS8. Checkpoints are signed with it inside the objects; unset, unsigned.
    */
   AUDIT_SIGNING_KEY?: string;
+  /** The dashboard's built assets (`[assets]` in wrangler.toml, `npm run build:dashboard`). */
+  ASSETS?: { fetch(request: Request): Promise<Response> };
   /** The key id checkpoints name (default: the JWK's kid, else derived from the public key). */
   AUDIT_KEY_ID?: string;
   /** A checkpoint every this many events (default 1000). */

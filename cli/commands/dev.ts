@@ -150,6 +150,9 @@ export const command: Command = {
     console.log(
       `Worker            ${worker.url}/ns/<host>/(actions|flush|seed|pending|events|dead-letters|resend)`,
     );
+    console.log(
+      `Dashboard         ${stack.url}/ (query API ${stack.url}/api; ${options.token ? 'sign in with the --token' : 'open: any token signs in'})`,
+    );
     const held = await lakeEvents(engine);
     console.log(
       `Lake              ${stack.pipelines.bucketDir}: ${held === 0 ? 'empty' : `holds ${held.toLocaleString('en-US')} events from earlier runs (--fresh wipes it)`}`,

@@ -7,6 +7,7 @@ import { coerceQueryParams } from './coerce-query-params.ts';
 import { createFreshness } from './freshness.ts';
 import { RESULT_RESPONSE, ROUTES, SQL_BODY, viewPaths } from './openapi-routes.ts';
 import type { QueryHandler, QueryHandlerConfig, WaitUntilLike } from './query-handler-config.ts';
+import { narrowScope } from './narrow-scope.ts';
 import { createTokenVerifier, type TokenScope, type TokenVerifier } from './query-tokens.ts';
 import { readJsonBody } from './read-json-body.ts';
 import { defaultCache } from './result-cache.ts';
@@ -55,7 +56,8 @@ function createApp(config: QueryHandlerConfig, verifier: TokenVerifier, deps: Vi
     return c.json({ views }, 200);
   });
   const view = async (c: AppContext, input: () => Promise<unknown>) => {
-    const scope = c.get('scope');
+    const scope = narrowScope(c.get('scope'), c.req.header('x-namespace'));
+    if (scope instanceof Response) return scope;
     const found = config.registry.get(c.req.param('name') ?? '');
     if (!found) {
       const known = config.registry
@@ -80,6 +82,7 @@ function createApp(config: QueryHandlerConfig, verifier: TokenVerifier, deps: Vi
       params,
       format,
       ifNoneMatch: c.req.header('if-none-match') ?? null,
+      includeSql: c.req.header('x-include-sql') === 'true',
       ...(c.env?.context ? { context: c.env.context } : {}),
     });
   };

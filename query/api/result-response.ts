@@ -63,7 +63,7 @@ export async function resultResponse(
   const etag = await resultEtag(result, options.format);
   const headers: Record<string, string> = {
     etag,
-    vary: 'authorization, accept',
+    vary: 'authorization, accept, x-namespace, x-include-sql',
     'cache-control': options.ttl > 0 ? `private, max-age=${options.ttl}` : 'private, no-cache',
     ...metricHeaders(result),
     ...options.headers,

@@ -18,6 +18,8 @@ export interface ViewRun {
   format: ResultFormat;
   ifNoneMatch: string | null;
   context?: WaitUntilLike;
+  /** Answer the rendered SQL too (JSON `sql`), as `X-Include-Sql: true` asks. */
+  includeSql?: boolean;
 }
 
 /** What running a view needs from the handler's config. */
@@ -93,7 +95,10 @@ export async function runView(deps: ViewRunnerDeps, run: ViewRun): Promise<Respo
   const rendered = renderFor(run, deps.namespace);
   if (rendered instanceof Response) return rendered;
   const ttl = deps.cache ? (deps.cache.config.ttl?.[run.view.name] ?? deps.cache.config.defaultTtl ?? 60) : 0;
-  const key = deps.cache && ttl > 0 ? await cacheKey(rendered.sql, scopeKey(run.scope), run.format) : null;
+  const key =
+    deps.cache && ttl > 0
+      ? await cacheKey(rendered.sql, `${scopeKey(run.scope)}${run.includeSql ? ' +sql' : ''}`, run.format)
+      : null;
   if (deps.cache && key) {
     const hit = await cachedResponse(deps.cache.store, key, run.ifNoneMatch, ttl);
     if (hit) return hit;
@@ -126,7 +131,8 @@ export async function runView(deps: ViewRunnerDeps, run: ViewRun): Promise<Respo
       columns: columnsOf(result.schema, rows),
       rows,
       ...(result.metrics ? { metrics: result.metrics } : {}),
-      meta: { view: run.view.key },
+      // The SQL echoes the caller's params, so it is sent only to a caller that asks for it.
+      meta: { view: run.view.key, ...(run.includeSql ? { sql: rendered.sql } : {}) },
     },
     {
       format: run.format,

@@ -7,6 +7,7 @@
 import { auditChainLinks } from './audit-chain-links.ts';
 import { auditCheckpoints } from './audit-checkpoints.ts';
 import { auditCompleteness, auditGaps } from './audit-completeness.ts';
+import { auditEvents } from './audit-events.ts';
 import { auditThingChanges } from './audit-thing-changes.ts';
 import { auditTrail, auditTrailByActor, auditTrailByTarget } from './audit-trail.ts';
 
@@ -14,6 +15,7 @@ export {
   auditChainLinks,
   auditCheckpoints,
   auditCompleteness,
+  auditEvents,
   auditGaps,
   auditThingChanges,
   auditTrail,
@@ -27,7 +29,7 @@ export {
  * @example
  * ```ts
  * import { auditViews } from './index.ts';
- * auditViews.length; // 8
+ * auditViews.length; // 9
  * ```
  */
 export const auditViews = [
@@ -38,5 +40,6 @@ export const auditViews = [
   auditGaps,
   auditChainLinks,
   auditCheckpoints,
+  auditEvents,
   auditThingChanges,
 ] as const;

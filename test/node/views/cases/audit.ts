@@ -1,8 +1,9 @@
-import type { EventRow } from '../../../../schemas/index.ts';
+import { columnsOf, type EventRow, eventRow } from '../../../../schemas/index.ts';
 import {
   auditChainLinks,
   auditCheckpoints,
   auditCompleteness,
+  auditEvents,
   auditGaps,
   auditThingChanges,
   auditTrail,
@@ -14,6 +15,24 @@ import type { ViewCase, Workload } from '../view-case.ts';
 const iso = (micros: number): string =>
   `${new Date(Math.floor(micros / 1000)).toISOString().slice(0, 19)}.${String(micros % 1_000_000).padStart(6, '0')}Z`;
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const EVENT_COLUMNS = columnsOf(eventRow);
+
+/** An events row as the lake answers it: every column (absent ones null), times ISO, JSON as text. */
+const asLake = (e: EventRow): Record<string, unknown> => {
+  const row: Record<string, unknown> = {};
+  for (const { name, lakeType } of EVENT_COLUMNS) {
+    const value = (e as Record<string, unknown>)[name] ?? null;
+    row[name] =
+      value === null
+        ? null
+        : lakeType === 'timestamp'
+          ? iso(Number(value))
+          : lakeType === 'json' && typeof value !== 'string'
+            ? JSON.stringify(value)
+            : value;
+  }
+  return row;
+};
 
 function trail(events: EventRow[], keep: (e: EventRow) => boolean, limit: number) {
   return events
@@ -83,6 +102,17 @@ export const cases: ViewCase[] = [
     view: auditTrailByTarget,
     params: (w: Workload) => ({ target: w.events[0]!.target, limit: 20 }),
     expected: (w, p) => trail(w.events, (e) => e.target === p.target, p.limit),
+  },
+  {
+    name: 'audit_events: one namespace as delivered, re-deliveries kept',
+    view: auditEvents,
+    params: (w: Workload) => ({ ns: w.namespaces[0], limit: 100_000 }),
+    expected: (w, p) =>
+      w.delivered
+        .filter((e) => e.ns === p.ns)
+        .sort((a, b) => cmp(a.incarnation, b.incarnation) || Number(a.seq) - Number(b.seq) || cmp(a.id, b.id))
+        .slice(0, p.limit)
+        .map(asLake),
   },
   {
     name: 'audit_completeness: every chain',
