@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { QueryTokenConfig } from '../query/api/index.ts';
+import type { StreamView } from '../views/index.ts';
 import { createLocalQueryApi } from './local-query-api.ts';
 import { createBucketFileHandler, createCatalogStandIn } from './catalog/index.ts';
 import { createPipelinesStandIn, type PipelinesConfig, type PipelinesStandIn } from './pipelines/index.ts';
+import { withStreamViews } from './pipelines/transforms/index.ts';
 import { createR2SqlStandIn, type R2SqlConfig, type R2SqlStandIn } from './r2sql/index.ts';
 import { reply } from './serve-json.ts';
 import { createStackRouter } from './stack-router.ts';
@@ -19,6 +21,11 @@ export interface LocalStackConfig {
   /** Enables `POST /_admin/faults` (fault injection for tests and demos); off unless asked for. */
   faults?: boolean;
   pipelines?: Omit<PipelinesConfig, 'dataDir' | 'token'>;
+  /**
+   * Stream views to materialize: each gets its sink (an R2 Data Catalog table of its own) and its
+   * pipeline, run by the same transforms as the lake's things and actions (see withStreamViews).
+   */
+  streamViews?: readonly StreamView[];
   /**
    * Tokens of the query API served under `/api` (views, `/api/sql`, `/api/openapi.json`); default: the
    * stack's token as an admin over every namespace (no token: open, as the other routes are).
@@ -70,7 +77,7 @@ export interface LocalStack {
  */
 export async function startLocalStack(config: LocalStackConfig): Promise<LocalStack> {
   const pipelines = createPipelinesStandIn({
-    ...config.pipelines,
+    ...withStreamViews(config.pipelines, config.streamViews ?? []),
     dataDir: config.dataDir,
     token: config.token,
   });
