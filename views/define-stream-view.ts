@@ -183,7 +183,7 @@ function checkPipeline(key: string, name: string, text: string): void {
  *   select: { ts: 'ts', verb: 'verb', seconds: { sql: sql`duration_ms / 1000.0`, type: col.float64().nullable() } },
  *   where: sql`status = 'failed'`,
  * });
- * failed.pipeline.sql.startsWith('INSERT INTO failed_actions_v1_sink SELECT "id" AS "id"'); // true
+ * failed.pipeline.sql.startsWith('INSERT INTO failed_actions_v1_sink SELECT id, ns, ts, verb'); // true
  * failed.sink.table; // 'failed_actions_v1'
  * failed.render({ limit: 5 }).sql.includes('FROM "analytics"."failed_actions_v1"'); // true
  * ```

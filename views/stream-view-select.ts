@@ -35,6 +35,21 @@ export interface CompiledStreamSelect {
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
+/** Words a bare column name may not be (SQL keywords): such a name is quoted. */
+const RESERVED = new Set(
+  (
+    'all and any as asc between by case cast create cross current date default delete desc distinct drop else ' +
+    'end except exists false fetch filter for from full group having in inner insert intersect interval into ' +
+    'is join lateral left like limit natural not null offset on or order outer over partition qualify range ' +
+    'right row rows select set some table then time timestamp to true union unnest update user using values ' +
+    'when where window with'
+  ).split(' '),
+);
+
+/** A column name as the pipeline's SQL spells it: bare when it is a plain identifier, else quoted. */
+const nameSql = (name: string): SqlFragment =>
+  IDENT.test(name) && !RESERVED.has(name) ? sql.raw(name) : sql.id(name);
+
 /** The streams a stream view may read: those of the lake's topology, with their tables. */
 const STREAMS: ReadonlyMap<string, TableName> = new Map(LAKE_TOPOLOGY.streams.map((s) => [s.name, s.table]));
 
@@ -67,7 +82,7 @@ export function streamTableOf(view: string, stream: string): TableName {
  * import { compileStreamSelect } from './stream-view-select.ts';
  * const select = compileStreamSelect('v@1', 'events', { thing: 'target' });
  * select.columns.map((c) => c.name); // ['id', 'ns', 'thing']
- * select.list.text; // '"id" AS "id", "ns" AS "ns", "target" AS "thing"'
+ * select.list.text; // 'id, ns, target AS thing'
  * ```
  */
 export function compileStreamSelect(
@@ -99,7 +114,7 @@ export function compileStreamSelect(
           `select.${name}: "${column}" is not a column of stream "${stream}"; its columns: ${Object.keys(source).join(', ')}`,
         );
       shape[name] = type;
-      parts.push(sql`${sql.id(column)} AS ${sql.id(name)}`);
+      parts.push(column === name ? nameSql(name) : sql`${nameSql(column)} AS ${nameSql(name)}`);
       sources.set(name, column);
     } else {
       if (!column || typeof column !== 'object' || !column.sql || typeof column.sql.text !== 'string')
@@ -110,7 +125,7 @@ export function compileStreamSelect(
       if (!(column.type instanceof z.ZodType))
         throw new ViewDefinitionError(view, `select.${name}: type must be a column built with col.*`);
       shape[name] = column.type;
-      parts.push(sql`${column.sql} AS ${sql.id(name)}`);
+      parts.push(sql`${column.sql} AS ${nameSql(name)}`);
       sources.set(name, null);
     }
   }
