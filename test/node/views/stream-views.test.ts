@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../local/index.ts';
+import { pipelinesConfig } from '../../../local/pipelines/pipelines-config.ts';
+import { createStreamOutputs, withStreamViews } from '../../../local/pipelines/transforms/index.ts';
 import { createDuckDbEngine } from '../../../query/duckdb/index.ts';
 import { createR2SqlEngine, type QueryEngine, withR2SqlDialect } from '../../../query/index.ts';
 import { col, type EventRow } from '../../../schemas/index.ts';
@@ -208,3 +210,54 @@ describe('defineStreamView refuses what a stateless pipeline cannot run', () => 
     expect(view.sink.schema.fields.find((f) => f.name === 'whole_ms')).toMatchObject({ type: 'int64' });
   });
 });
+
+describe('the stand-in builds a stream view with the real output types', () => {
+  it('refuses a column whose declared type the SELECT does not produce, naming both', async () => {
+    const mistyped = defineStreamView({
+      name: 'mistyped',
+      description: 'x',
+      from: 'events',
+      select: { next_seq: { sql: sql`seq + 1`, type: col.string() } },
+    });
+    const dataDir = await mkdtemp(join(tmpdir(), 'dotdo-stream-types-'));
+    try {
+      const config = pipelinesConfig.parse({ dataDir, ...withStreamViews({}, [mistyped]) });
+      expect(() => createStreamOutputs(config, join(dataDir, 'r2', 'lake'))).toThrow(
+        /column "next_seq" of sink "mistyped_v1_sink": the SELECT produces BIGINT, which does not land in a string column: CAST it/,
+      );
+      // The same view with the type it produces is built, beside the lake's own pipelines.
+      const typed = defineStreamView({
+        ...mistypedConfig,
+        select: { next_seq: { sql: sql`seq + 1`, type: col.int64() } },
+      });
+      const outputs = createStreamOutputs(
+        pipelinesConfig.parse({ dataDir, ...withStreamViews({}, [typed]) }),
+        join(dataDir, 'r2', 'lake'),
+      );
+      expect(outputs.byStream.get('events')?.map((o) => o.name)).toEqual([
+        'events_sink',
+        'things_sink',
+        'actions_sink',
+        'mistyped_v1_sink',
+      ]);
+      outputs.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a view of a stream the stand-in does not configure, and a plan over the account limits', () => {
+    expect(() => withStreamViews({ streams: { clicks: { table: 'events' } } }, [slowOrFailed])).toThrow(
+      /reads stream "events", which the stand-in does not configure \(streams: clicks\)/,
+    );
+    const many = Array.from({ length: 16 }, (_, i) => defineStreamView({ ...mistypedConfig, name: `v${i}` }));
+    expect(() => withStreamViews({}, many)).toThrow(/21 sinks \(limit 20\)/);
+  });
+});
+
+const mistypedConfig = {
+  name: 'mistyped',
+  description: 'x',
+  from: 'events',
+  select: { verb: 'verb' },
+} as const;
