@@ -78,3 +78,5 @@ export {
   toParamIssues,
 } from './view-params.ts';
 export * from './library/index.ts';
+/** The `sql` template views are written with, re-exported so a view module needs one import path. */
+export { sql } from '../sql/index.ts';
