@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../local/index.ts';
 import { pipelinesConfig } from '../../../local/pipelines/pipelines-config.ts';
+import { namespacePattern, tenantTables } from '../../../query/api/namespace-scope.ts';
 import { createStreamOutputs, withStreamViews } from '../../../local/pipelines/transforms/index.ts';
 import { createDuckDbEngine } from '../../../query/duckdb/index.ts';
 import { createR2SqlEngine, type QueryEngine, withR2SqlDialect } from '../../../query/index.ts';
@@ -150,6 +151,18 @@ describe('a stream view on the Pipelines stand-in', () => {
     const rawBounded = await registry.run(duckdb, 'slow_or_failed_raw', bounded);
     expect(compareRows(sinkBounded.rows, inRange).differences).toEqual([]);
     expect(compareRows(rawBounded.rows, inRange).differences).toEqual([]);
+  });
+});
+
+describe('a stream view under tenancy', () => {
+  it('renders over the namespace-filtered table the query API passes, so a token sees only its rows', () => {
+    const ns = 'https://acme.startups.studio';
+    const rendered = slowOrFailed.render({}, { table: tenantTables([namespacePattern.parse(ns)]) });
+    expect(rendered.sql).toContain(
+      `FROM (SELECT * FROM "analytics"."slow_or_failed_v1" WHERE ns IN ('${ns}'))`,
+    );
+    const raw = slowOrFailed.overRaw.render({}, { table: tenantTables([namespacePattern.parse(ns)]) });
+    expect(raw.sql).toContain(`FROM (SELECT * FROM "analytics"."events" WHERE ns IN ('${ns}'))`);
   });
 });
 
