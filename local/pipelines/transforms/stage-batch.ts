@@ -89,7 +89,7 @@ export function fromDuckDb(value: unknown, lakeType: LakeType): unknown {
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;
 /** DuckDB output types each lake type takes (json takes any: it is encoded as JSON text). */
 const TAKES: Record<LakeType, (type: string) => boolean> = {
-  string: (type) => type === 'VARCHAR',
+  string: (type) => type === 'VARCHAR' || type === 'JSON',
   int32: (type) => INTEGER.test(type),
   int64: (type) => INTEGER.test(type),
   float64: (type) => INTEGER.test(type) || /^(DOUBLE|FLOAT|DECIMAL\(\d+,\d+\))$/.test(type),
