@@ -1,4 +1,5 @@
-import { planLake, type StreamView } from '../../../views/index.ts';
+import type { StreamView } from '../../../views/define-stream-view.ts';
+import { planLake } from '../../../views/stream-plan.ts';
 import { lakeTopologyConfig, type PipelinesConfig } from '../pipelines-config.ts';
 
 /** A stand-in config without its local state (what the local stack passes on). */
