@@ -4,8 +4,10 @@ import type { QueryTokenConfig } from '../query/api/index.ts';
 import { createLocalDashboard } from '../dashboard/build/local-dashboard.ts';
 import { isDashboardPath } from '../dashboard/index.ts';
 import { createLocalQueryApi, serveFetchHandler } from './local-query-api.ts';
+import type { StreamView } from '../views/index.ts';
 import { createBucketFileHandler, createCatalogStandIn } from './catalog/index.ts';
 import { createPipelinesStandIn, type PipelinesConfig, type PipelinesStandIn } from './pipelines/index.ts';
+import { withStreamViews } from './pipelines/transforms/index.ts';
 import { createR2SqlStandIn, type R2SqlConfig, type R2SqlStandIn } from './r2sql/index.ts';
 import { reply } from './serve-json.ts';
 import { createStackRouter } from './stack-router.ts';
@@ -21,6 +23,11 @@ export interface LocalStackConfig {
   /** Enables `POST /_admin/faults` (fault injection for tests and demos); off unless asked for. */
   faults?: boolean;
   pipelines?: Omit<PipelinesConfig, 'dataDir' | 'token'>;
+  /**
+   * Stream views to materialize: each gets its sink (an R2 Data Catalog table of its own) and its
+   * pipeline, run by the same transforms as the lake's things and actions (see withStreamViews).
+   */
+  streamViews?: readonly StreamView[];
   /**
    * Tokens of the query API served under `/api` (views, `/api/sql`, `/api/openapi.json`); default: the
    * stack's token as an admin over every namespace (no token: open, as the other routes are).
@@ -72,7 +79,7 @@ export interface LocalStack {
  */
 export async function startLocalStack(config: LocalStackConfig): Promise<LocalStack> {
   const pipelines = createPipelinesStandIn({
-    ...config.pipelines,
+    ...withStreamViews(config.pipelines, config.streamViews ?? []),
     dataDir: config.dataDir,
     token: config.token,
   });

@@ -58,6 +58,7 @@ export { type TableVersion, toUnionSelect, type UnionSelectOptions } from './der
 export {
   createSetupCommands,
   type SetupOptions,
+  type SetupTopology,
   type SinkKind,
   shellQuote,
 } from './derive/to-wrangler-commands.ts';

@@ -26,6 +26,26 @@ export {
   type RollupWindow,
   rollupParams,
 } from './define-rollup.ts';
+export {
+  defineStreamView,
+  isStreamView,
+  type StreamView,
+  type StreamViewColumn,
+  type StreamViewConfig,
+  StreamViewError,
+  type StreamViewExpression,
+  type StreamViewParams,
+  type StreamViewSink,
+} from './define-stream-view.ts';
+export {
+  createPlanCommands,
+  type LakePlan,
+  type LakePlanConfig,
+  LakePlanError,
+  PIPELINES_ACCOUNT_LIMITS,
+  type PlanUsage,
+  planLake,
+} from './stream-plan.ts';
 export { type FieldType, fieldAlias, fieldSql } from './field-path.ts';
 export {
   avg,
@@ -58,3 +78,5 @@ export {
   toParamIssues,
 } from './view-params.ts';
 export * from './library/index.ts';
+/** The `sql` template views are written with, re-exported so a view module needs one import path. */
+export { sql } from '../sql/index.ts';

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { type LocalStack, startLocalStack } from '../../local/index.ts';
 import { createDuckDbEngine } from '../../query/duckdb/index.ts';
 import { type QueryEngine, withR2SqlDialect } from '../../query/index.ts';
+import { streamViews } from '../../views/library/stream/index.ts';
 import { runDemo } from '../dev/run-demo.ts';
+import { summarizeStreamViews } from '../dev/stream-view-summary.ts';
 import { type RunningWorker, startWorker } from '../dev/start-worker.ts';
 import type { Command } from '../command.ts';
 import { parseFlags } from '../parse-flags.ts';
@@ -89,6 +91,7 @@ async function startServices(
       port: options.port,
       token: options.token,
       faults: options.faults,
+      streamViews,
     });
   } catch (error) {
     if (!isPortInUse(error)) throw error;
@@ -153,6 +156,9 @@ export const command: Command = {
     console.log(
       `Dashboard         ${stack.url}/ (query API ${stack.url}/api; ${options.token ? 'sign in with the --token' : 'open: any token signs in'})`,
     );
+    console.log(
+      `Stream views      ${streamViews.map((v) => `${v.key} → analytics.${v.sink.table}`).join(', ')} (the library's; pipelines run at each roll)`,
+    );
     const held = await lakeEvents(engine);
     console.log(
       `Lake              ${stack.pipelines.bucketDir}: ${held === 0 ? 'empty' : `holds ${held.toLocaleString('en-US')} events from earlier runs (--fresh wipes it)`}`,
@@ -170,6 +176,7 @@ export const command: Command = {
         `\nEvents per hour per verb (view events_per_hour, ${events} events, DuckDB over the lake):\n`,
       );
       console.log(table);
+      console.log(`\n${await summarizeStreamViews(engine, streamViews)}`);
       console.log(`\nready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     if (options.exit) {

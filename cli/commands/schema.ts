@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   compareStreamSchemas,
-  createSetupCommands,
   isPipelinesSchema,
   type PipelinesSchema,
   renderPipelinesSchema,
   TABLES,
   toPipelinesSchema,
 } from '../../schemas/index.ts';
+import { createPlanCommands, LakePlanError, type StreamView } from '../../views/index.ts';
 import type { Command } from '../command.ts';
 import { parseFlags, UsageError } from '../parse-flags.ts';
 
@@ -19,7 +19,8 @@ const DEFAULT_DIR = fileURLToPath(new URL('../../schemas/pipelines', import.meta
 const dirFlag = z.string().min(1).default(DEFAULT_DIR);
 const generateFlags = z.object({ dir: dirFlag });
 const checkFlags = z.object({ dir: dirFlag });
-const setupFlags = z.object({
+/** The flags of `schema setup`, which `views plan` takes too. */
+export const setupFlags = z.object({
   account: z.string().regex(/^[0-9a-f]{32}$/i, 'a Cloudflare account id (32 hex characters)'),
   bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an R2 bucket name'),
   sink: z.enum(['r2', 'r2-data-catalog']).default('r2'),
@@ -40,7 +41,9 @@ const help = `subcommands:
                                 naming the field and proposing a versioned stream (<table>_v2). Exit 1 if breaking
   schema setup --account ID --bucket NAME [--sink r2|r2-data-catalog] [--namespace NS]
                [--roll-interval SECONDS] [--partitioning PATTERN] [--dir DIR]
-                                print the wrangler commands that create a stream, sink and pipeline per table`;
+                                print the wrangler commands that create the lake's streams, sinks and
+                                pipelines, and how many of the account's 20 of each they use
+                                (views plan adds the stream views)`;
 
 function readCommitted(dir: string): Map<string, PipelinesSchema> {
   const committed = new Map<string, PipelinesSchema>();
@@ -114,8 +117,12 @@ function check(argv: string[]): number {
   return 0;
 }
 
-function setup(argv: string[]): number {
-  const options = parseFlags(argv, setupFlags);
+/**
+ * Prints the wrangler commands of the lake and these stream views (none for `schema setup`), after
+ * checking the committed schema files are there; a plan over the account's limits is refused (exit 1).
+ * The one path behind `schema setup` and `views plan`.
+ */
+export function printPlan(options: z.output<typeof setupFlags>, views: readonly StreamView[]): number {
   const rel = relative(process.cwd(), options.dir) || '.';
   const missing = Object.keys(TABLES).filter((t) => !existsSync(join(options.dir, `${t}.json`)));
   if (missing.length > 0) {
@@ -124,18 +131,30 @@ function setup(argv: string[]): number {
     );
     return 1;
   }
-  const lines = createSetupCommands({
-    account: options.account,
-    bucket: options.bucket,
-    sink: options.sink,
-    namespace: options.namespace,
-    rollInterval: options.rollInterval,
-    partitioning: options.partitioning,
-    schemaDir: rel,
-  });
+  let lines: string[];
+  try {
+    lines = createPlanCommands(
+      {
+        account: options.account,
+        bucket: options.bucket,
+        sink: options.sink,
+        namespace: options.namespace,
+        rollInterval: options.rollInterval,
+        partitioning: options.partitioning,
+        schemaDir: rel,
+      },
+      views,
+    );
+  } catch (error) {
+    if (!(error instanceof LakePlanError)) throw error;
+    console.error(`refused: ${error.message}`);
+    return 1;
+  }
   console.log(lines.join('\n'));
   return 0;
 }
+
+const setup = (argv: string[]): number => printPlan(parseFlags(argv, setupFlags), []);
 
 const SUBCOMMANDS: Record<string, (argv: string[]) => number> = { generate, check, setup };
 

@@ -6,6 +6,31 @@ const tableName = z.enum(Object.keys(TABLES) as [keyof typeof TABLES, ...(keyof 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifier');
 
 /**
+ * The rows of a named sink: a table of `schemas/TABLES` by name, or columns of their own (a stream
+ * view's sink), each with its lake type.
+ *
+ * @example
+ * ```ts
+ * import { sinkSchemaConfig } from './pipelines-config.ts';
+ * sinkSchemaConfig.parse({ columns: [{ name: 'id', lakeType: 'string', nullable: false }] });
+ * ```
+ */
+export const sinkSchemaConfig = z.union([
+  tableName,
+  z.object({
+    columns: z
+      .array(
+        z.object({
+          name: identifier,
+          lakeType: z.enum(['string', 'int32', 'int64', 'float64', 'bool', 'timestamp', 'json']),
+          nullable: z.boolean().default(true),
+        }),
+      )
+      .min(1),
+  }),
+]);
+
+/**
  * The sink a stream feeds: `r2` writes partitioned Parquet files under `<bucket>/<table>/`;
  * `r2-data-catalog` appends to the Iceberg table `<namespace>.<table>` of the bucket's catalog
  * (the table name defaults to the stream's table).
@@ -44,7 +69,7 @@ export const streamConfig = z.object({
 
 /**
  * A named sink that pipelines write to. `schema` names the table in `schemas/TABLES` that types its
- * rows: the sink takes the columns of that table its pipeline's SELECT produces (a projection) and
+ * rows (or lists columns of its own, see {@link sinkSchemaConfig}): the sink takes the columns of that table its pipeline's SELECT produces (a projection) and
  * checks every row against them. `r2` writes Parquet under `<bucket>/<path>/` (path defaults to the
  * sink's name); `r2-data-catalog` appends to the Iceberg table `<namespace>.<table>` (table defaults to
  * the sink's name).
@@ -58,13 +83,13 @@ export const streamConfig = z.object({
 export const namedSinkConfig = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('r2'),
-    schema: tableName,
+    schema: sinkSchemaConfig,
     path: identifier.optional(),
     partitioning: z.string().default('year=%Y/month=%m/day=%d'),
   }),
   z.object({
     kind: z.literal('r2-data-catalog'),
-    schema: tableName,
+    schema: sinkSchemaConfig,
     namespace: identifier.default('analytics'),
     table: identifier.optional(),
   }),

@@ -1,5 +1,15 @@
 import { TABLES } from '../tables.ts';
-import { LAKE_TOPOLOGY, type LakeTopology } from './lake-topology.ts';
+import { LAKE_TOPOLOGY, type LakePipeline, type LakeStream } from './lake-topology.ts';
+
+/**
+ * What the commands create: the lake's topology, or a larger one (stream views add a sink and a
+ * pipeline each, writing a table of their own).
+ */
+export interface SetupTopology {
+  streams: readonly LakeStream[];
+  sinks: readonly { name: string; table: string }[];
+  pipelines: readonly LakePipeline[];
+}
 
 /** Where the streams' records land. */
 export type SinkKind = 'r2' | 'r2-data-catalog';
@@ -11,7 +21,7 @@ export interface SetupOptions {
   bucket: string;
   sink?: SinkKind;
   /** The streams, sinks and pipelines to create (default {@link LAKE_TOPOLOGY}). */
-  topology?: LakeTopology;
+  topology?: SetupTopology;
   /** Where the committed schema files are, relative to where the commands run. */
   schemaDir?: string;
   /** strftime partitioning of an `r2` sink (the platform's default, which the local stand-in mirrors). */
@@ -107,7 +117,7 @@ export function createSetupCommands(options: SetupOptions): string[] {
     );
     lines.push(sink === 'r2' ? create : `${create} --catalog-token "$R2_CATALOG_TOKEN"`);
   }
-  lines.push('# pipelines: the events stream fans out to events, things and actions');
+  lines.push('# pipelines: the events stream fans out to events, things, actions (and any stream views)');
   for (const pipeline of topology.pipelines) {
     lines.push(
       command(

@@ -6,7 +6,14 @@ import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
 import { validateRecords } from '../validate-records.ts';
 import { pipelineSqlError } from '../../../sql/pipelines/index.ts';
 import { type PipelineStatement, parsePipelineSql } from '../../../sql/pipelines/index.ts';
-import { convert, createStreamTable, fromDuckDb, loadStreamTable, stage } from './stage-batch.ts';
+import {
+  convert,
+  createStreamTable,
+  fromDuckDb,
+  loadStreamTable,
+  stage,
+  typeMismatch,
+} from './stage-batch.ts';
 import type { SyncDuckDb } from './sync-duckdb.ts';
 
 /** A pipeline as configured: a name and its SQL (one or more INSERT statements). */
@@ -205,6 +212,14 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
           'unsupported',
           name,
           `the SELECT produces "${name}" twice: column names must be unique`,
+        );
+      const mismatch = typeMismatch(column.lakeType, type);
+      if (mismatch)
+        throw fail(
+          token?.start ?? selectAt,
+          'unsupported',
+          name,
+          `column "${name}" of sink "${statement.sink}": ${mismatch}`,
         );
       columns.push(column);
       conversions.push(sql`${convert(sql.id(name), column.lakeType, type)} AS ${sql.id(name)}`);

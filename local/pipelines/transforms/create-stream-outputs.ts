@@ -3,6 +3,7 @@ import { TABLES } from '../../../schemas/index.ts';
 import type { ResolvedPipelinesConfig } from '../pipelines-config.ts';
 import { createCatalogSink, createR2FileSink, type StreamSink } from '../sinks/index.ts';
 import { createPipelineTransforms, type PipelineTransforms } from './create-pipeline-transforms.ts';
+import { sinkTableSchema } from './sink-table-schema.ts';
 import { createSyncDuckDb, type SyncDuckDb } from './sync-duckdb.ts';
 
 /** One sink a stream's rolls land in. */
@@ -57,7 +58,9 @@ export function createStreamOutputs(config: ResolvedPipelinesConfig, bucketDir: 
         streams: Object.fromEntries(
           Object.entries(config.streams).map(([name, s]) => [name, TABLES[s.table]]),
         ),
-        sinks: Object.fromEntries(Object.entries(config.sinks).map(([name, s]) => [name, TABLES[s.schema]])),
+        sinks: Object.fromEntries(
+          Object.entries(config.sinks).map(([name, s]) => [name, sinkTableSchema(s.schema)]),
+        ),
         pipelines: config.pipelines,
       });
       for (const statement of transforms.statements) {

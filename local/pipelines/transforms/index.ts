@@ -15,3 +15,5 @@ export {
 } from '../../../sql/pipelines/index.ts';
 export { type PipelineStatement, parsePipelineSql } from '../../../sql/pipelines/index.ts';
 export { createSyncDuckDb, type SyncDuckDb, type SyncDuckDbResult } from './sync-duckdb.ts';
+export { sinkTableSchema } from './sink-table-schema.ts';
+export { type StreamViewsBaseConfig, withStreamViews } from './stream-views-config.ts';

@@ -85,3 +85,24 @@ export function fromDuckDb(value: unknown, lakeType: LakeType): unknown {
   }
   return value;
 }
+
+const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;
+/** DuckDB output types each lake type takes (json takes any: it is encoded as JSON text). */
+const TAKES: Record<LakeType, (type: string) => boolean> = {
+  string: (type) => type === 'VARCHAR' || type === 'JSON',
+  int32: (type) => INTEGER.test(type),
+  int64: (type) => INTEGER.test(type),
+  float64: (type) => INTEGER.test(type) || /^(DOUBLE|FLOAT|DECIMAL\(\d+,\d+\))$/.test(type),
+  bool: (type) => type === 'BOOLEAN',
+  timestamp: (type) => type.startsWith('TIMESTAMP'),
+  json: () => true,
+};
+
+/**
+ * Why a SELECT's output column of DuckDB type `type` cannot land in a sink column of `lakeType`, or
+ * null when it can (a NULL literal lands in any column).
+ */
+export function typeMismatch(lakeType: LakeType, type: string): string | null {
+  if (type === 'NULL' || type === '"NULL"' || TAKES[lakeType](type)) return null;
+  return `the SELECT produces ${type}, which does not land in a ${lakeType} column: CAST it`;
+}
