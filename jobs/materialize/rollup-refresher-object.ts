@@ -67,6 +67,11 @@ export function createRollupRefresherObject<Env>(config: RollupRefresherObjectCo
       return this.#refresher.status();
     }
 
+    /** The status with each version's lag behind the newest landed event. */
+    freshness(): Promise<RollupRefresherStatus> {
+      return this.#refresher.freshness();
+    }
+
     history(limit?: number): RefreshRecord[] {
       return createRollupStateStore(this.ctx.storage).history(limit);
     }
