@@ -3,6 +3,7 @@ import { handleAuditRoute } from './audit-routes.ts';
 import { errorResponse, toErrorResponse } from './error-response.ts';
 import { OBJECT_OPERATIONS, type ObjectOperation, objectRoute } from './object-routes.ts';
 import { queryApi } from './query-api.ts';
+import { rollupRoute } from './rollup-routes.ts';
 import { namespaceRoute, OPERATIONS, type Operation } from './routes.ts';
 import type { Env } from './startup.ts';
 
@@ -45,7 +46,8 @@ function objectRoutes(app: App): void {
 /**
  * The example Worker's routes on Hono: `/ns/<host>/<operation>` (actions, flush, seed, pending,
  * events, dead-letters, resend), the object routes (`move`, `raise`, `things/<ref>`, the Customer's
- * `signup` and `charge`), and the query API under `/api` (see query-api.ts). Unknown paths answer
+ * `signup` and `charge`), the rollups' status and operations under `/rollups` (see rollup-routes.ts),
+ * and the query API under `/api` (see query-api.ts). Unknown paths answer
  * 404 `not_found`; every failure `{"error": {"code", "message", "field"?}}`.
  *
  * @example
@@ -59,6 +61,10 @@ export function createWorkerApp(): App {
   app.all('/api/*', (c) => queryApi(c.env)(c.req.raw, context(c)));
   app.all('/api', (c) => queryApi(c.env)(c.req.raw, context(c)));
   objectRoutes(app);
+  app.all('/rollups', (c) => rollupRoute(c.req.raw, c.env, 'status'));
+  app.all('/rollups/:what{refresh|backfill}', (c) =>
+    rollupRoute(c.req.raw, c.env, c.req.param('what') as 'refresh' | 'backfill'),
+  );
   app.all(
     '/audit/:what{keys|health}',
     async (c) => (await handleAuditRoute(c.req.raw, c.env)) ?? notFound(c.req.raw),
