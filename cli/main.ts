@@ -37,15 +37,15 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'list the views (names, versions, descriptions, params) built in or served by --endpoint',
     load: () => import('./commands/views.ts'),
   },
-  backfill: {
-    summary:
-      'recompute a range of a rollup (--view NAME[@V] --from T --to T) in chunks, with progress; resumable',
-    load: () => import('./commands/backfill.ts'),
-  },
   verify: {
     summary:
       'verify the audit trail: every hash, link, gap, duplicate, checkpoint and signature; exit 1 naming each problem',
     load: () => import('./commands/verify.ts'),
+  },
+  backfill: {
+    summary:
+      'recompute a range of a rollup (--view NAME[@V] --from T --to T) in chunks, with progress; resumable',
+    load: () => import('./commands/backfill.ts'),
   },
 };
 const HELP_SUMMARY = 'show the flags of a command: dotdo-analytics help <command>';
