@@ -22,4 +22,5 @@ export const Rollups = createRollupRefresherObject<Env>({
   engine: lakeEngine,
   sink: rollupsSink,
   lookbackUs: 2 * 3_600_000_000,
+  intervalMs: (env) => (env.ROLLUPS_INTERVAL_MS ? Number(env.ROLLUPS_INTERVAL_MS) : undefined),
 });
