@@ -8,9 +8,10 @@
  *
  * @module
  */
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   initialRollupState,
@@ -64,6 +65,7 @@ async function landNew(
   watermark: number,
 ) {
   const path = join(lake, 'events', 'year=2026', 'month=11', 'day=01', 'new.parquet');
+  mkdirSync(dirname(path), { recursive: true });
   await connection.run(
     sql`COPY (SELECT * REPLACE (id || '/new' AS id,
       make_timestamp(${watermark}::BIGINT + 1 + row_number() OVER () * 300000)::TIMESTAMPTZ AS ts)

@@ -4,10 +4,13 @@ import type { Sink } from '../../ingest/sink.ts';
 import { dataFileKey, encodeParquet } from '../../lake/index.ts';
 import { TABLES, type TableName } from '../../schemas/index.ts';
 
+const FLUSH_ROWS = 100_000;
+
 /**
- * A sink that lands each send as one Parquet file of `table` in a lake directory, laid out as the
- * r2 sink does (`<lake>/<table>/year=…/month=…/day=…/<uuid>.parquet`), written whole then renamed so
- * a reader never sees half a file. What a backfill over a lake on disk writes its refreshes through.
+ * A sink that lands rows as Parquet files of `table` in a lake directory, laid out as the r2 sink
+ * does (`<lake>/<table>/year=…/month=…/day=…/<uuid>.parquet`), each written whole then renamed so a
+ * reader never sees half a file. Rows are held until a refresh's commit row arrives (or 100k are
+ * held), so a refresh lands as one file: what a backfill over a lake on disk writes through.
  *
  * @example
  * ```ts
@@ -17,13 +20,18 @@ import { TABLES, type TableName } from '../../schemas/index.ts';
  * ```
  */
 export function createLakeDirSink(lake: string, table: TableName): Sink & { files: number } {
+  let held: Record<string, unknown>[] = [];
   const sink = {
     files: 0,
     async send(rows: Record<string, unknown>[]) {
-      if (rows.length === 0) return;
+      held.push(...rows);
+      if (held.length < FLUSH_ROWS && !rows.some((r) => r.kind === 'commit')) return;
+      const out = held;
+      held = [];
+      if (out.length === 0) return;
       const path = join(lake, dataFileKey(table, new Date()));
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(`${path}.tmp`, encodeParquet(TABLES[table], rows));
+      await writeFile(`${path}.tmp`, encodeParquet(TABLES[table], out));
       await rename(`${path}.tmp`, path);
       sink.files += 1;
     },
