@@ -13,6 +13,7 @@ import { benchDoIngest } from './do-ingest.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchIngestLatency } from './ingest-latency.bench.ts';
 import { type BenchReport, describeMachine } from './machine.ts';
+import { benchMaterialize } from './materialize.bench.ts';
 import { benchQueryApi } from './query-api.bench.ts';
 import { benchR2SqlStandIn } from './r2sql-stand-in.bench.ts';
 import { benchViews } from './views.bench.ts';
@@ -30,6 +31,7 @@ const BENCHES: Record<string, () => Promise<BenchReport>> = {
   replay: benchReplay,
   verify: benchVerify,
   dashboard: benchDashboard,
+  materialize: benchMaterialize,
 };
 
 const only = process.argv.slice(2);

@@ -42,6 +42,11 @@ const COMMANDS: Record<string, Entry> = {
       'verify the audit trail: every hash, link, gap, duplicate, checkpoint and signature; exit 1 naming each problem',
     load: () => import('./commands/verify.ts'),
   },
+  backfill: {
+    summary:
+      'recompute a range of a rollup (--view NAME[@V] --from T --to T) in chunks, with progress; resumable',
+    load: () => import('./commands/backfill.ts'),
+  },
 };
 const HELP_SUMMARY = 'show the flags of a command: dotdo-analytics help <command>';
 

@@ -4,6 +4,7 @@ import { handleAuditRoute } from './audit-routes.ts';
 import { errorResponse, toErrorResponse } from './error-response.ts';
 import { OBJECT_OPERATIONS, type ObjectOperation, objectRoute } from './object-routes.ts';
 import { queryApi } from './query-api.ts';
+import { rollupRoute } from './rollup-routes.ts';
 import { namespaceRoute, OPERATIONS, type Operation } from './routes.ts';
 import type { Env } from './startup.ts';
 
@@ -63,8 +64,9 @@ function objectRoutes(app: App): void {
 /**
  * The example Worker's routes on Hono: `/ns/<host>/<operation>` (actions, flush, seed, pending,
  * events, dead-letters, resend), the object routes (`move`, `raise`, `things/<ref>`, the Customer's
- * `signup` and `charge`), the query API under `/api` (see query-api.ts), and the dashboard at `/`
- * (its assets under `/dashboard/assets/`, from the ASSETS binding). Unknown paths answer
+ * `signup` and `charge`), the rollups' status and operations under `/rollups` (see rollup-routes.ts),
+ * the query API under `/api` (see query-api.ts), and the dashboard at `/` (its assets under
+ * `/dashboard/assets/`, from the ASSETS binding). Unknown paths answer
  * 404 `not_found`; every failure `{"error": {"code", "message", "field"?}}`.
  *
  * @example
@@ -81,6 +83,10 @@ export function createWorkerApp(): App {
   app.get('/dashboard', (c) => dashboard(c.env)(c.req.raw));
   app.get('/dashboard/*', (c) => dashboard(c.env)(c.req.raw));
   objectRoutes(app);
+  app.all('/rollups', (c) => rollupRoute(c.req.raw, c.env, 'status'));
+  app.all('/rollups/:what{refresh|backfill}', (c) =>
+    rollupRoute(c.req.raw, c.env, c.req.param('what') as 'refresh' | 'backfill'),
+  );
   app.all(
     '/audit/:what{keys|health}',
     async (c) => (await handleAuditRoute(c.req.raw, c.env)) ?? notFound(c.req.raw),

@@ -19,6 +19,8 @@ export interface Env {
   ROLLUPS_STREAM?: Sink;
   /** The refresher that keeps the example's rollups materialized. */
   ROLLUPS?: DurableObjectNamespace<InstanceType<typeof Rollups>>;
+  /** Time between the refresher's alarm-driven refreshes (ms, default 60000). */
+  ROLLUPS_INTERVAL_MS?: string;
   /** The checkpoints stream's binding; with INGEST_URL alone, checkpoints go to `<INGEST_URL>/checkpoints`. */
   CHECKPOINTS?: Sink<CheckpointRow>;
   /** How long after a write the alarm flushes the outbox (ms, default 1000). */

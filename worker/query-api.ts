@@ -1,12 +1,15 @@
 import {
-  builtInRegistry,
+  builtInViews,
   createQueryHandler,
   type QueryHandler,
   type QueryTokenConfig,
 } from '../query/api/index.ts';
 import type { Env } from './env.ts';
 import { errorResponse } from './error-response.ts';
+import { createViewRegistry } from '../views/index.ts';
 import { lakeEngine } from './lake-queries.ts';
+import { exampleRollups } from './order-activity.ts';
+import { rollupLag, rollupReader } from './rollup-routes.ts';
 
 const handlers = new WeakMap<Env, QueryHandler | Response>();
 
@@ -29,11 +32,14 @@ function build(env: Env): QueryHandler | Response {
   if (tokens instanceof Response) return tokens;
   try {
     return createQueryHandler({
-      registry: builtInRegistry(),
+      registry: createViewRegistry([...builtInViews(), ...exampleRollups]),
       engine: lakeEngine(env),
       tokens,
       basePath: '/api',
       cache: { defaultTtl: Number(env.QUERY_CACHE_TTL_SECONDS ?? 60) },
+      // The example's rollups read their materialized buckets plus a raw tail (see rollup-routes.ts).
+      materialized: rollupReader(env),
+      ...(env.ROLLUPS ? { lag: rollupLag(env) } : {}),
     });
   } catch (error) {
     return errorResponse(500, { code: 'misconfigured', message: (error as Error).message });
@@ -41,8 +47,8 @@ function build(env: Env): QueryHandler | Response {
 }
 
 /**
- * The query API of the example Worker, under `/api`: the built-in views over R2 SQL (the local
- * stand-in in dev), tokens from the `QUERY_TOKENS` secret (a JSON array of `{sha256, namespaces,
+ * The query API of the example Worker, under `/api`: the built-in views and the example's rollups
+ * (read from their materialization plus a raw tail) over R2 SQL (the local stand-in in dev), tokens from the `QUERY_TOKENS` secret (a JSON array of `{sha256, namespaces,
  * views?, admin?}`), results cached in `caches.default` for `QUERY_CACHE_TTL_SECONDS` (default 60).
  * Built once per environment; a malformed `QUERY_TOKENS` answers 500 `misconfigured` naming the problem.
  *

@@ -1,17 +1,10 @@
 import { createHttpSink, type Sink } from '../ingest/index.ts';
 import { createRollupRefresherObject } from '../jobs/materialize/rollup-refresher-object.ts';
-import { count, countDistinct, defineRollup, last } from '../views/index.ts';
 import type { Env } from './env.ts';
 import { lakeEngine } from './lake-queries.ts';
+import { exampleRollups } from './order-activity.ts';
 
-/** The example's materialized rollup: order activity per namespace per hour. */
-export const orderActivity = defineRollup('order_activity', {
-  from: ['Order.created', 'Order.updated', 'Order.archived'],
-  groupBy: ['ns'],
-  compute: { events: count(), actors: countDistinct('actor'), last_at: last('ts') },
-  window: 'hour',
-  description: 'Order events and distinct actors per namespace per hour',
-});
+export { exampleRollups, orderActivity } from './order-activity.ts';
 
 function rollupsSink(env: Env): Sink {
   if (env.ROLLUPS_STREAM) return env.ROLLUPS_STREAM;
@@ -25,8 +18,9 @@ function rollupsSink(env: Env): Sink {
  * writing through the rollups stream. `env.ROLLUPS.getByName('default').start()` schedules it.
  */
 export const Rollups = createRollupRefresherObject<Env>({
-  views: [orderActivity],
+  views: exampleRollups,
   engine: lakeEngine,
   sink: rollupsSink,
   lookbackUs: 2 * 3_600_000_000,
+  intervalMs: (env) => (env.ROLLUPS_INTERVAL_MS ? Number(env.ROLLUPS_INTERVAL_MS) : undefined),
 });

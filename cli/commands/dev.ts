@@ -109,6 +109,7 @@ async function startServices(
       ingestUrl: stack.ingestUrl,
       ingestToken: options.token,
       persist: true,
+      refresher: true,
       vars: {
         R2_SQL_ENDPOINT: stack.url,
         R2_ACCOUNT_ID: 'local',
@@ -159,6 +160,7 @@ export const command: Command = {
     console.log(
       `Stream views      ${streamViews.map((v) => `${v.key} → analytics.${v.sink.table}`).join(', ')} (the library's; pipelines run at each roll)`,
     );
+    console.log(`Rollups           ${worker.url}/rollups (refresher running; query tokens as for /api)`);
     const held = await lakeEvents(engine);
     console.log(
       `Lake              ${stack.pipelines.bucketDir}: ${held === 0 ? 'empty' : `holds ${held.toLocaleString('en-US')} events from earlier runs (--fresh wipes it)`}`,

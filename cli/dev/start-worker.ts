@@ -19,6 +19,11 @@ export interface StartWorkerConfig {
   durableObjects?: Record<string, string>;
   /** Extra vars. */
   vars?: Record<string, string>;
+  /**
+   * Bind ROLLUPS and start the example's rollup refresher (its alarm refreshes every
+   * `ROLLUPS_INTERVAL_MS`, default 60 s here too): what `npm start` runs.
+   */
+  refresher?: boolean;
 }
 
 /** The running Worker. */
@@ -26,6 +31,16 @@ export interface RunningWorker {
   url: string;
   miniflare: Miniflare;
   close(): Promise<void>;
+}
+
+/** The refresher the example Worker's `/rollups` routes talk to. */
+const REFRESHER = 'default';
+
+/** Starts the example Worker's rollup refresher (schedules its first alarm now; idempotent). */
+async function startRefresher(miniflare: Miniflare): Promise<void> {
+  const namespace = await miniflare.getDurableObjectNamespace('ROLLUPS');
+  const stub = namespace.get(namespace.idFromName(REFRESHER)) as unknown as { start(): Promise<void> };
+  await stub.start();
 }
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -103,10 +118,10 @@ export async function startWorker(config: StartWorkerConfig): Promise<RunningWor
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: ['nodejs_compat'],
     durableObjects: Object.fromEntries(
-      Object.entries(config.durableObjects ?? { STARTUP: 'Startup' }).map(([binding, className]) => [
-        binding,
-        { className, useSQLite: true },
-      ]),
+      Object.entries({
+        ...(config.durableObjects ?? { STARTUP: 'Startup' }),
+        ...(config.refresher ? { ROLLUPS: 'Rollups' } : {}),
+      }).map(([binding, className]) => [binding, { className, useSQLite: true }]),
     ),
     r2Buckets: { LAKE: 'lake' },
     bindings,
@@ -117,5 +132,13 @@ export async function startWorker(config: StartWorkerConfig): Promise<RunningWor
       : {}),
   });
   const url = (await miniflare.ready).toString().replace(/\/$/, '');
+  if (config.refresher) {
+    try {
+      await startRefresher(miniflare);
+    } catch (error) {
+      await miniflare.dispose();
+      throw error;
+    }
+  }
   return { url, miniflare, close: () => miniflare.dispose() };
 }

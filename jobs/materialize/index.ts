@@ -13,6 +13,7 @@ export {
   type RollupFreshness,
   type RollupState,
 } from './materialize-state.ts';
+export { createMemoryRollupStateStore } from './memory-rollup-state-store.ts';
 export { type ReadRollupOptions, type RollupReadResult, readRollup } from './read-rollup.ts';
 export {
   backfillRollup,

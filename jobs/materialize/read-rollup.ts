@@ -1,4 +1,9 @@
-import { namespaceTables, type ViewEngine, type ViewRenderOptions } from '../../views/index.ts';
+import {
+  namespaceTables,
+  type ViewEngine,
+  type ViewRenderOptions,
+  type ViewTable,
+} from '../../views/index.ts';
 
 /** Per-call options of {@link readRollup}. */
 export interface ReadRollupOptions extends ViewRenderOptions {
@@ -7,6 +12,13 @@ export interface ReadRollupOptions extends ViewRenderOptions {
    * the refreshes materialized alone, the last bucket included, as of the last refresh.
    */
   rawTail?: boolean;
+  /**
+   * Where the materialization is read (default: `table`). A tenant's namespace-filtered tables cannot
+   * filter the `rollups` table (it has no `ns`): pass the unfiltered one here, and `keep`.
+   */
+  rollupsTable?: ViewTable;
+  /** Keeps only the materialized rows this answers true for (e.g. the namespaces a token may read). */
+  keep?: (row: Record<string, unknown>) => boolean;
 }
 import { bucketStart, isoOf, toMicros, WINDOW_US } from './bucket-time.ts';
 import { readCommits, type WinningSegment, winningSegments } from './rollup-commits.ts';
@@ -90,7 +102,8 @@ export async function readRollup(
   const size = WINDOW_US[window];
   const since = params.since ? params.since.getTime() * 1000 : Number.MIN_SAFE_INTEGER;
   const until = params.until ? params.until.getTime() * 1000 : Number.MAX_SAFE_INTEGER;
-  const segments = winningSegments(await readCommits(engine, rollup, table));
+  const rollups = options.rollupsTable ?? table;
+  const segments = winningSegments(await readCommits(engine, rollup, rollups));
   const watermark = segments.length ? Math.max(...segments.map((s) => s.watermark)) : null;
   const tail =
     options.rawTail === false
@@ -105,8 +118,8 @@ export async function readRollup(
     gaps = [[since, until]];
   }
   const rows = [
-    ...(await materializedRows(engine, rollup, table, covered)),
-    ...(await rawRows(engine, rollup, gaps, params.limit, options)),
+    ...(await materializedRows(engine, rollup, rollups, covered)).filter(options.keep ?? (() => true)),
+    ...(await rawRows(engine, rollup, gaps, params.limit, { table })),
   ];
   const order = ['bucket', ...rollup.rollup.groupBy.map((g) => g.column)];
   rows.sort((a, b) => {

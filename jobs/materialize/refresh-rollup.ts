@@ -4,7 +4,7 @@ import { namespaceTables, type ViewEngine, type ViewTable } from '../../views/in
 import { bucketChunks, bucketStart, toMicros, WINDOW_US } from './bucket-time.ts';
 import type { RefreshChunk, RollupState } from './materialize-state.ts';
 import { readCommits, winningSegments } from './rollup-commits.ts';
-import { type AnyRollup, bucketCountsSql, landedSql } from './rollup-sql.ts';
+import { type AnyRollup, bucketCountsSql, landedCountsSql, landedSql } from './rollup-sql.ts';
 
 /** Construction options of a refresh: where it reads and writes, and how much it recomputes. */
 export interface RefreshRollupConfig {
@@ -157,9 +157,9 @@ export async function backfillRollup(
   return chunks;
 }
 
-async function landed(rollup: AnyRollup, config: RefreshRollupConfig) {
+async function landed(rollup: AnyRollup, config: RefreshRollupConfig, from?: number) {
   const table = namespaceTables(config.namespace ?? 'analytics');
-  const { rows } = await config.engine.query(landedSql(rollup, table).text);
+  const { rows } = await config.engine.query(landedSql(rollup, table, from).text);
   const row = rows[0] ?? {};
   return {
     oldest: row.oldest == null ? null : toMicros(row.oldest),
@@ -185,11 +185,15 @@ export async function refreshRollup(
   state: RollupState,
   config: RefreshRollupConfig,
 ): Promise<RefreshOutcome> {
-  const { oldest, newest } = await landed(rollup, config);
-  if (oldest === null || newest === null) return { state, chunks: [], newest: null };
   const window = rollup.rollup.window;
   const size = WINDOW_US[window];
   const lookback = config.lookbackUs ?? 2 * size;
+  // Once refreshed, only what landed since the lookback matters (events never leave the lake), so the
+  // engine reads only the newest files; the first refresh reads the whole span.
+  const since = state.watermark === null ? undefined : bucketStart(state.watermark - lookback, window);
+  let { oldest, newest } = await landed(rollup, config, since);
+  if (since !== undefined && newest === null) ({ oldest, newest } = await landed(rollup, config));
+  if (oldest === null || newest === null) return { state, chunks: [], newest: null };
   const from =
     state.resumeFrom ??
     (state.watermark === null
@@ -225,13 +229,23 @@ async function findLate(rollup: AnyRollup, before: number, config: RefreshRollup
   const table = namespaceTables(config.namespace ?? 'analytics');
   const size = WINDOW_US[rollup.rollup.window];
   const start = before - size * (config.lateHorizonBuckets ?? 168);
-  const raw = await bucketCounts(config.engine, rollup, table, start, before);
   const segments = winningSegments(await readCommits(config.engine, rollup, table));
   const counted = new Map<number, number>();
   for (const segment of segments) {
     for (const [bucket, n] of segment.counts)
       if (bucket >= segment.from && bucket < segment.to) counted.set(bucket, n);
   }
+  // Rows as landed (duplicates counted) bound the events from above: only buckets where they exceed
+  // what is materialized are counted exactly, deduplicated.
+  const { rows: landedRows } = await config.engine.query(landedCountsSql(rollup, table, start, before).text);
+  const suspect = landedRows
+    .map((r) => [toMicros(r.bucket), Number(r.events)] as const)
+    .filter(([bucket, n]) => n > (counted.get(bucket) ?? 0))
+    .map(([bucket]) => bucket);
+  const raw =
+    suspect.length === 0
+      ? new Map<number, number>()
+      : await bucketCounts(config.engine, rollup, table, Math.min(...suspect), Math.max(...suspect) + size);
   let events = 0;
   const buckets: number[] = [];
   for (const [bucket, n] of raw) {

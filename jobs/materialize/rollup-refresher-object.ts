@@ -16,8 +16,8 @@ export interface RollupRefresherObjectConfig<Env>
   engine(env: Env): ViewEngine;
   /** The `rollups` stream (its Pipelines binding; our HTTP sink locally). */
   sink(env: Env): Sink;
-  /** Time between alarm-driven refreshes (ms, default 60 000). */
-  intervalMs?: number;
+  /** Time between alarm-driven refreshes (ms, default 60 000), or read from `env`. */
+  intervalMs?: number | ((env: Env) => number | undefined);
 }
 
 /**
@@ -34,7 +34,10 @@ export interface RollupRefresherObjectConfig<Env>
  * ```
  */
 export function createRollupRefresherObject<Env>(config: RollupRefresherObjectConfig<Env>) {
-  const interval = config.intervalMs ?? 60_000;
+  const intervalOf = (env: Env): number => {
+    const ms = typeof config.intervalMs === 'function' ? config.intervalMs(env) : config.intervalMs;
+    return ms !== undefined && Number.isFinite(ms) && ms >= 1000 ? ms : 60_000;
+  };
   return class RollupRefresherObject extends DurableObject<Env> {
     readonly #refresher: RollupRefresher;
 
@@ -67,6 +70,11 @@ export function createRollupRefresherObject<Env>(config: RollupRefresherObjectCo
       return this.#refresher.status();
     }
 
+    /** The status with each version's lag behind the newest landed event. */
+    freshness(): Promise<RollupRefresherStatus> {
+      return this.#refresher.freshness();
+    }
+
     history(limit?: number): RefreshRecord[] {
       return createRollupStateStore(this.ctx.storage).history(limit);
     }
@@ -77,7 +85,7 @@ export function createRollupRefresherObject<Env>(config: RollupRefresherObjectCo
 
     override async alarm(): Promise<void> {
       await this.#refresher.refreshAll();
-      await this.ctx.storage.setAlarm(Date.now() + interval);
+      await this.ctx.storage.setAlarm(Date.now() + intervalOf(this.env));
     }
   };
 }

@@ -2,8 +2,10 @@ import type { Sink } from '../../ingest/sink.ts';
 import type { ViewEngine } from '../../views/index.ts';
 import { freshnessOf, initialRollupState, type RollupFreshness } from './materialize-state.ts';
 import { backfillRollup, type RefreshRollupConfig, refreshRollup } from './refresh-rollup.ts';
+import { toMicros } from './bucket-time.ts';
 import type { RollupStateStore } from './rollup-state-store.ts';
-import type { AnyRollup } from './rollup-sql.ts';
+import { type AnyRollup, landedSql } from './rollup-sql.ts';
+import { namespaceTables } from '../../views/index.ts';
 
 /** Construction options of {@link createRollupRefresher}. */
 export interface RollupRefresherConfig
@@ -40,6 +42,8 @@ export interface RollupRefresher {
   /** Recomputes exactly `[from, to)` (µs) of one version. */
   backfill(key: string, range: { from: number; to: number }): Promise<{ chunks: number; rows: number }>;
   status(): RollupRefresherStatus;
+  /** The status with each version's lag behind the newest event landed now (one small query per view). */
+  freshness(): Promise<RollupRefresherStatus>;
   /**
    * Stops refreshing a version and forgets its state (its rows stay in the lake); removing it from
    * `views` makes that permanent.
@@ -88,6 +92,29 @@ export function createRollupRefresher(config: RollupRefresherConfig): RollupRefr
       }
     }
     return { views, current };
+  }
+
+  async function freshness(): Promise<RollupRefresherStatus> {
+    const { views, current } = status();
+    const table = namespaceTables(config.namespace ?? 'analytics');
+    const newest = new Map<string, number | null>();
+    for (const view of config.views) {
+      if (dropped.has(view.key)) continue;
+      try {
+        const { rows } = await config.engine.query(landedSql(view, table).text);
+        newest.set(view.key, rows[0]?.newest == null ? null : toMicros(rows[0].newest));
+      } catch {
+        newest.set(view.key, null); // the lag is then unknown, never a failed status
+      }
+    }
+    return {
+      current,
+      views: views.map((v) => {
+        const landed = newest.get(v.view) ?? null;
+        const lagUs = v.watermark === null || landed === null ? null : Math.max(0, landed - v.watermark);
+        return { ...v, lagUs };
+      }),
+    };
   }
 
   async function refreshOne(view: AnyRollup): Promise<void> {
@@ -152,6 +179,7 @@ export function createRollupRefresher(config: RollupRefresherConfig): RollupRefr
       return { chunks: chunks.length, rows: chunks.reduce((n, c) => n + c.rows, 0) };
     },
     status,
+    freshness,
     drop(key) {
       dropped.add(key);
       store.drop(key);

@@ -21,8 +21,20 @@ function eventsOf(rollup: AnyRollup, table: ViewTable, from?: number, to?: numbe
   return sql`(SELECT * FROM (SELECT DISTINCT ON ("id") * FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
 }
 
+/** The events a rollup reads in `[from, …)`, duplicates kept: for measures a duplicate cannot change. */
+function undedupedOf(rollup: AnyRollup, table: ViewTable, from?: number): SqlFragment {
+  const bounds = [
+    sql`"event" IN ${[...rollup.rollup.from]}`,
+    ...(from === undefined ? [] : [sql`"ts" >= ${sql.timestamp(from)}`]),
+  ];
+  const where = rollup.rollup.where ? sql` WHERE ${rollup.rollup.where}` : sql``;
+  return sql`(SELECT * FROM (SELECT * FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
+}
+
 /**
- * The oldest and newest time of the events a rollup reads (what has landed).
+ * The oldest and newest time of the events a rollup reads (what has landed); with `from`, of those at
+ * or after it (the engine then reads only the files that can hold them). A duplicate has its
+ * original's time, so this needs no deduplication.
  *
  * @example
  * ```ts
@@ -30,8 +42,24 @@ function eventsOf(rollup: AnyRollup, table: ViewTable, from?: number, to?: numbe
  * landedSql(revenue, namespaceTables('analytics')).text.startsWith('SELECT min'); // true
  * ```
  */
-export function landedSql(rollup: AnyRollup, table: ViewTable): SqlFragment {
-  return sql`SELECT min("ts") AS "oldest", max("ts") AS "newest" FROM ${eventsOf(rollup, table)}`;
+export function landedSql(rollup: AnyRollup, table: ViewTable, from?: number): SqlFragment {
+  return sql`SELECT min("ts") AS "oldest", max("ts") AS "newest" FROM ${undedupedOf(rollup, table, from)}`;
+}
+
+/**
+ * Event rows per bucket of `[from, to)` as landed, duplicates counted: a cheap upper bound of
+ * {@link bucketCountsSql}, so only buckets that may hold late events are counted exactly.
+ *
+ * @example
+ * ```ts
+ * import { landedCountsSql } from './rollup-sql.ts';
+ * landedCountsSql(revenue, namespaceTables('analytics'), 0, 3_600_000_000).text.includes('DISTINCT ON'); // false
+ * ```
+ */
+export function landedCountsSql(rollup: AnyRollup, table: ViewTable, from: number, to: number): SqlFragment {
+  const rows = sql`(SELECT * FROM ${undedupedOf(rollup, table, from)} WHERE "ts" < ${sql.timestamp(to)}) AS "r"`;
+  return sql`SELECT ${bucketOf(rollup)} AS "bucket", count(*) AS "events" FROM ${rows}
+GROUP BY ${bucketOf(rollup)} ORDER BY "bucket" LIMIT 100000`;
 }
 
 /**

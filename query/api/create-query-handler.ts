@@ -188,6 +188,7 @@ function routesOf(config: QueryHandlerConfig) {
         ? null
         : createFreshness(config.engine, namespace, config.freshness?.ttlMs ?? 60_000, config.now),
     ...(config.lag ? { lag: config.lag } : {}),
+    ...(config.materialized ? { materialized: config.materialized } : {}),
   };
   return createApp(config, verifier, deps);
 }

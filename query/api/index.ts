@@ -16,6 +16,8 @@ export {
   tenantTables,
 } from './namespace-scope.ts';
 export type {
+  MaterializedRead,
+  MaterializedReader,
   QueryApiEngine,
   QueryCacheConfig,
   QueryHandler,

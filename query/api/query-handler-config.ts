@@ -1,4 +1,5 @@
-import type { View, ViewRegistry } from '../../views/index.ts';
+import type { View, ViewRegistry, ViewTable } from '../../views/index.ts';
+import type { NamespacePattern } from './namespace-scope.ts';
 import type { QueryMetrics, ResultColumn } from '../query-engine.ts';
 import type { QueryTokenConfig, TokenScope, TokenVerifier } from './query-tokens.ts';
 import type { CacheLike } from './result-cache.ts';
@@ -13,6 +14,26 @@ export interface QueryApiEngine {
 /** The Workers execution context, when the handler is given one (for `waitUntil` of cache writes). */
 export interface WaitUntilLike {
   waitUntil(promise: Promise<unknown>): void;
+}
+
+/** A view answered from its materialization: its rows, and which bucket ranges came from where (µs). */
+export interface MaterializedRead {
+  rows: Record<string, unknown>[];
+  sources: { materialized: [number, number][]; raw: [number, number][] };
+  /** Newest event time the materialization has seen (µs). */
+  watermark: number | null;
+}
+
+/**
+ * Reads materialized views (rollups refreshed into the lake): answers undefined for a view it does not
+ * materialize, or cannot serve to this scope, and the query API then runs the view over raw events.
+ */
+export interface MaterializedReader {
+  read(
+    view: View,
+    params: unknown,
+    options: { table: ViewTable; namespaces: readonly NamespacePattern[] },
+  ): Promise<MaterializedRead | undefined>;
 }
 
 /** Caching of view results (Cache API). */
@@ -42,6 +63,11 @@ export interface QueryHandlerConfig {
    * `ttlMs` (default 60 s), so it costs one small query per scope a minute. `false` turns it off.
    */
   freshness?: false | { ttlMs?: number };
+  /**
+   * Reads of materialized views: when it answers, the view's rows come from the materialized buckets
+   * plus a raw tail, and `x-materialized-buckets` / `x-raw-tail-from` say which part came from where.
+   */
+  materialized?: MaterializedReader;
   /** A materialized view's lag in seconds, when known (`x-view-lag-seconds`). */
   lag?: (view: View) => number | undefined | Promise<number | undefined>;
   /** Largest JSON body of a POST (default 64 KiB). */

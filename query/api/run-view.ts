@@ -3,7 +3,14 @@ import { isViewParamsError, type View } from '../../views/index.ts';
 import { apiError, engineErrorResponse } from './api-error.ts';
 import { newestHeader, type NewestEvents } from './freshness.ts';
 import { tenantTables } from './namespace-scope.ts';
-import type { QueryApiEngine, QueryCacheConfig, WaitUntilLike } from './query-handler-config.ts';
+import { materializedHeaders } from './materialized-view.ts';
+import type {
+  MaterializedRead,
+  MaterializedReader,
+  QueryApiEngine,
+  QueryCacheConfig,
+  WaitUntilLike,
+} from './query-handler-config.ts';
 import type { TokenScope } from './query-tokens.ts';
 import { type CacheLike, cacheKey } from './result-cache.ts';
 import type { ResultFormat, TypedColumn } from './result-formats.ts';
@@ -29,6 +36,7 @@ export interface ViewRunnerDeps {
   cache: { store: CacheLike; config: QueryCacheConfig } | null;
   freshness: ((scope: TokenScope['namespaces']) => Promise<NewestEvents | undefined>) | null;
   lag?: (view: View) => number | undefined | Promise<number | undefined>;
+  materialized?: MaterializedReader;
 }
 
 /** A scope as a cache-key part: what it may read, never its secret. */
@@ -81,6 +89,27 @@ async function extraHeaders(deps: ViewRunnerDeps, run: ViewRun, newest: Promise<
 }
 
 /**
+ * The view's rows from its materialization, when the reader has one for it; a reader that fails
+ * leaves the view to run over raw events, and the header says why.
+ */
+async function readMaterialized(
+  deps: ViewRunnerDeps,
+  run: ViewRun,
+): Promise<{ rows?: MaterializedRead; headers: Record<string, string> }> {
+  if (!deps.materialized) return { headers: {} };
+  try {
+    const rows = await deps.materialized.read(run.view, run.params, {
+      table: tenantTables(run.scope.namespaces, deps.namespace),
+      namespaces: run.scope.namespaces,
+    });
+    return rows ? { rows, headers: materializedHeaders(rows) } : { headers: {} };
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).replace(/[^\x20-\x7e]/g, '');
+    return { headers: { 'x-materialized-error': message.slice(0, 200) } };
+  }
+}
+
+/**
  * Runs a view for a token: renders it over the scope's namespace-filtered tables, answers from the
  * cache when it can (keyed on the SQL and the scope), else runs it on the engine beside the freshness
  * query, applies the view's own step and answers the result in the asked format.
@@ -95,9 +124,13 @@ export async function runView(deps: ViewRunnerDeps, run: ViewRun): Promise<Respo
   const rendered = renderFor(run, deps.namespace);
   if (rendered instanceof Response) return rendered;
   const ttl = deps.cache ? (deps.cache.config.ttl?.[run.view.name] ?? deps.cache.config.defaultTtl ?? 60) : 0;
+  const keyed = deps.materialized
+    ? `materialized
+${rendered.sql}`
+    : rendered.sql;
   const key =
     deps.cache && ttl > 0
-      ? await cacheKey(rendered.sql, `${scopeKey(run.scope)}${run.includeSql ? ' +sql' : ''}`, run.format)
+      ? await cacheKey(keyed, `${scopeKey(run.scope)}${run.includeSql ? ' +sql' : ''}`, run.format)
       : null;
   if (deps.cache && key) {
     const hit = await cachedResponse(deps.cache.store, key, run.ifNoneMatch, ttl);
@@ -106,8 +139,9 @@ export async function runView(deps: ViewRunnerDeps, run: ViewRun): Promise<Respo
   const newest = deps.freshness ? deps.freshness(run.scope.namespaces) : Promise.resolve(undefined);
   let result: Awaited<ReturnType<QueryApiEngine['query']>>;
   let rows: Record<string, unknown>[];
+  const read = await readMaterialized(deps, run);
   try {
-    result = await deps.engine.query(rendered.sql);
+    result = read.rows ? { schema: [], rows: read.rows.rows } : await deps.engine.query(rendered.sql);
   } catch (error) {
     return engineErrorResponse(error, { own: false });
   }
@@ -137,7 +171,7 @@ export async function runView(deps: ViewRunnerDeps, run: ViewRun): Promise<Respo
     {
       format: run.format,
       ifNoneMatch: run.ifNoneMatch,
-      headers: await extraHeaders(deps, run, newest),
+      headers: { ...(await extraHeaders(deps, run, newest)), ...read.headers },
       ttl,
       ...(deps.cache && key ? { cache: { store: deps.cache.store, key, context: run.context } } : {}),
     },

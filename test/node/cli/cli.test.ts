@@ -25,6 +25,7 @@ describe('dotdo-analytics (the real bin)', () => {
       'query',
       'views',
       'verify',
+      'backfill',
       'help',
     ]);
     for (const [, summary] of commands) expect(summary!.length).toBeGreaterThan(20);
