@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { createCheckpointSigner } from '../ingest/index.ts';
 import { verifyLake } from '../jobs/verify/index.ts';
 import type { AuditPublicKey } from '../lake/chain/index.ts';
+import { namespaceInScope, type TokenScope } from '../query/api/index.ts';
 import { errorResponse } from './error-response.ts';
 import { lakeEngine } from './lake-queries.ts';
+import { tokenScopeOf } from './query-token-scope.ts';
 import type { Env } from './startup.ts';
 
 /** Where the scheduled verify keeps its newest result, in the lake bucket (outside every table). */
@@ -72,8 +74,9 @@ export async function runScheduledVerify(env: Env, now = Date.now()): Promise<{ 
 }
 
 /**
- * `GET /audit/keys` (the public keys, for `verify --public-key`) and `GET /audit/health` (the last
- * scheduled verify's report); null for any other path.
+ * `GET /audit/keys` (the public keys, for `verify --public-key`, open to anyone) and `GET
+ * /audit/health` (the last scheduled verify's report, behind the query tokens: a tenant's token sees
+ * its own namespaces' problems only); null for any other path.
  *
  * @example
  * ```ts
@@ -94,7 +97,38 @@ export async function handleAuditRoute(request: Request, env: Env): Promise<Resp
       ...(env.AUDIT_SIGNING_KEY ? {} : { message: 'no AUDIT_SIGNING_KEY: checkpoints are sent unsigned' }),
     });
   }
+  const scope = await tokenScopeOf(request, env);
+  if (scope instanceof Response) return scope;
   const stored = await env.LAKE.get(AUDIT_HEALTH_KEY);
   if (!stored) return Response.json({ ran: false, message: 'the scheduled verify has not run yet' });
-  return new Response(stored.body, { headers: { 'content-type': 'application/json' } });
+  const report = (await stored.json()) as Record<string, unknown>;
+  return Response.json(scope.admin ? report : healthInScope(report, scope), {
+    headers: { 'cache-control': 'private, no-store' },
+  });
+}
+
+type StoredProblem = { ns?: unknown; severity?: unknown };
+
+/**
+ * The last verify as a tenant may see it: only the problems of its own namespaces, and no lake-wide
+ * counts (they would tell how many namespaces and events other tenants have).
+ */
+function healthInScope(report: Record<string, unknown>, scope: TokenScope): Record<string, unknown> {
+  const all = Array.isArray(report.problems) ? (report.problems as StoredProblem[]) : [];
+  const problems = all.filter((p) => typeof p.ns === 'string' && namespaceInScope(scope.namespaces, p.ns));
+  const failed = typeof report.error === 'string';
+  return {
+    ran: true,
+    ok: !failed && !problems.some((p) => p.severity === 'error'),
+    checkedAt: report.checkedAt,
+    signing: report.signing,
+    scope: {
+      namespaces: scope.namespaces.map((p) =>
+        p.kind === 'exact' ? p.url : p.kind === 'hosts' ? p.source : '*',
+      ),
+    },
+    problems,
+    ...(Number(report.problemsOmitted) > 0 ? { problemsOmitted: true } : {}),
+    ...(failed ? { error: 'the scheduled verify failed; an admin token sees why' } : {}),
+  };
 }

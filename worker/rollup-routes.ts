@@ -1,18 +1,13 @@
 import { z } from 'zod';
 import { readRollup } from '../jobs/materialize/index.ts';
 import type { RollupRefresherStatus } from '../jobs/materialize/index.ts';
-import {
-  createTokenVerifier,
-  type MaterializedReader,
-  namespaceInScope,
-  type QueryTokenConfig,
-  type TokenScope,
-} from '../query/api/index.ts';
+import { type MaterializedReader, namespaceInScope, type TokenScope } from '../query/api/index.ts';
 import { namespaceTables } from '../views/index.ts';
 import type { Env } from './env.ts';
 import { errorResponse } from './error-response.ts';
 import { lakeEngine } from './lake-queries.ts';
 import { exampleRollups } from './order-activity.ts';
+import { tokenScopeOf } from './query-token-scope.ts';
 
 /** The refresher instance the example Worker runs (one per view registry). */
 export const REFRESHER_NAME = 'default';
@@ -23,31 +18,6 @@ const backfillBody = z.object({
   from: z.number().int().nonnegative(),
   to: z.number().int().positive(),
 });
-
-const verifiers = new WeakMap<Env, ReturnType<typeof createTokenVerifier> | null>();
-
-function verifierOf(env: Env) {
-  if (!verifiers.has(env)) {
-    let tokens: QueryTokenConfig[] = [];
-    try {
-      tokens = env.QUERY_TOKENS ? (JSON.parse(env.QUERY_TOKENS) as QueryTokenConfig[]) : [];
-    } catch {
-      tokens = [];
-    }
-    verifiers.set(env, tokens.length > 0 ? createTokenVerifier(tokens) : null);
-  }
-  return verifiers.get(env) ?? null;
-}
-
-async function scopeOf(request: Request, env: Env): Promise<TokenScope | Response> {
-  const verifier = verifierOf(env);
-  const scope = verifier ? await verifier.verify(request.headers.get('authorization')) : null;
-  if (scope) return scope;
-  return errorResponse(401, {
-    code: 'unauthorized',
-    message: verifier ? 'send Authorization: Bearer <a valid query token>' : 'no query tokens are configured',
-  });
-}
 
 const refresher = (env: Env) => {
   if (!env.ROLLUPS) throw new Error('bind ROLLUPS (the Rollups refresher) in wrangler.toml');
@@ -97,7 +67,7 @@ export async function rollupRoute(
   env: Env,
   what: 'status' | 'refresh' | 'backfill',
 ): Promise<Response> {
-  const scope = await scopeOf(request, env);
+  const scope = await tokenScopeOf(request, env);
   if (scope instanceof Response) return scope;
   const stub = refresher(env);
   await stub.start();

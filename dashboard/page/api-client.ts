@@ -56,6 +56,8 @@ export interface ApiClient {
     format: 'csv' | 'arrow',
     namespace?: string,
   ): Promise<Blob>;
+  /** Another route of the same Worker (the audit health), with the token; null when it answers an error. */
+  fetchJson(url: string): Promise<unknown>;
 }
 
 async function failure(response: Response): Promise<ApiError> {
@@ -114,6 +116,11 @@ export function createApiClient(base: string, token: string): ApiClient {
   const path = (name: string, params: Record<string, unknown>, format: string) =>
     `/views/${encodeURIComponent(name)}?${queryString(params, format)}`;
   return {
+    async fetchJson(url) {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, cache: 'no-cache' });
+      if (!response.ok) throw await failure(response);
+      return response.json();
+    },
     async catalog() {
       return ((await (await get('/views')).json()) as { views: CatalogEntry[] }).views;
     },

@@ -28,8 +28,7 @@ const explorerLink = (view: string, ns: string, text: string): HTMLElement =>
 async function latestVerify(context: PanelContext): Promise<HealthReport | null> {
   if (!context.settings.auditHealthUrl) return null;
   try {
-    const response = await fetch(context.settings.auditHealthUrl, { cache: 'no-cache' });
-    return response.ok ? ((await response.json()) as HealthReport) : { error: `${response.status}` };
+    return (await context.api.fetchJson(context.settings.auditHealthUrl)) as HealthReport;
   } catch (error) {
     return { error: messageOf(error) };
   }

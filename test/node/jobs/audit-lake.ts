@@ -78,6 +78,8 @@ export async function writeAuditLake<P extends { url: string; close(): Promise<v
   parts?: number;
   checkpointEvery: number;
   signingKey?: string;
+  /** The Worker's QUERY_TOKENS (the query API's and its other routes' tokens), as JSON. */
+  queryTokens?: string;
   proxy?: (stackUrl: string) => Promise<P>;
   /** Runs with the Worker still up, once the lake is written. */
   withWorker?: (worker: RunningWorker) => Promise<void>;
@@ -100,6 +102,7 @@ export async function writeAuditLake<P extends { url: string; close(): Promise<v
       R2_ACCOUNT_ID: 'local',
       LAKE_BUCKET: 'lake',
       ...(config.signingKey ? { AUDIT_SIGNING_KEY: config.signingKey } : {}),
+      ...(config.queryTokens ? { QUERY_TOKENS: config.queryTokens } : {}),
     },
   });
   try {

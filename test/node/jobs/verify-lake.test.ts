@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
@@ -35,7 +36,15 @@ let keyFile: string;
 let publicKey: Awaited<ReturnType<typeof auditKeyPair>>['publicKey'];
 let copies = 0;
 let published: { keys: unknown[]; signing: boolean };
-let health: { before: unknown; after: VerifyReport & { signing: boolean } };
+let health: {
+  before: unknown;
+  after: VerifyReport & { signing: boolean };
+  anonymous: { status: number; body: unknown };
+  wrong: { status: number; body: unknown };
+  tenantA: Record<string, unknown>;
+  tenantLossy: Record<string, unknown>;
+};
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 beforeAll(async () => {
   temp = await tempDir('verify-lake-');
@@ -52,13 +61,29 @@ beforeAll(async () => {
     signingKey: key.secret,
     // Acknowledges every request but keeps 99 % of the lossy namespace's events.
     proxy: (url) => startDroppingProxy(url, (record, i) => record.ns === LOSSY && i % 100 === 37),
+    queryTokens: JSON.stringify([
+      { name: 'admin', sha256: sha256('audit-admin'), namespaces: ['*'], admin: true },
+      { name: 'tenant-a', sha256: sha256('audit-a'), namespaces: [A] },
+      { name: 'tenant-lossy', sha256: sha256('audit-lossy'), namespaces: [LOSSY] },
+    ]),
     async withWorker(worker) {
-      const get = async (path: string) =>
-        (await worker.miniflare.dispatchFetch(`${worker.url}${path}`)).json();
+      const answer = async (path: string, token?: string) => {
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        const response = await worker.miniflare.dispatchFetch(`${worker.url}${path}`, { headers });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const get = async (path: string, token?: string) => (await answer(path, token)).body;
       published = (await get('/audit/keys')) as typeof published;
-      const before = await get('/audit/health');
+      const before = await get('/audit/health', 'audit-admin');
       await (await worker.miniflare.getWorker()).scheduled({ cron: '*/30 * * * *' });
-      health = { before, after: (await get('/audit/health')) as typeof health.after };
+      health = {
+        before,
+        after: (await get('/audit/health', 'audit-admin')) as unknown as typeof health.after,
+        anonymous: await answer('/audit/health'),
+        wrong: await answer('/audit/health', 'audit-nope'),
+        tenantA: await get('/audit/health', 'audit-a'),
+        tenantLossy: await get('/audit/health', 'audit-lossy'),
+      };
     },
   });
 }, 180_000);
@@ -286,6 +311,19 @@ describe('verify on a real lake', () => {
     expect(new Set(health.after.problems.filter((p) => p.severity === 'error').map((p) => p.ns))).toEqual(
       new Set([LOSSY]),
     );
+  });
+
+  it('GET /audit/health takes a query token, and a tenant sees only its own namespaces', () => {
+    expect(health.anonymous.status).toBe(401);
+    expect(health.wrong.status).toBe(401);
+    // Tenant A's namespace is clean: no problem of the lossy one reaches it, nor any lake-wide count.
+    expect(health.tenantA).toMatchObject({ ran: true, ok: true, problems: [], scope: { namespaces: [A] } });
+    expect(health.tenantA).not.toHaveProperty('summary');
+    expect(JSON.stringify(health.tenantA)).not.toContain(new URL(LOSSY).host);
+    const lossy = health.tenantLossy.problems as { ns: string; severity: string }[];
+    expect(health.tenantLossy.ok).toBe(false);
+    expect(lossy.length).toBeGreaterThan(0);
+    expect(lossy.every((p) => p.ns === LOSSY)).toBe(true);
   });
 
   it('records a sink silently dropped (1 %) are found: every missing seq, and the checkpoints that disagree', async () => {
