@@ -92,5 +92,5 @@ describe.each(['r2', 'r2-data-catalog'] as const)('kill -9 under load (%s sink)'
     } finally {
       await remove();
     }
-  }, 180_000);
+  }, 400_000);
 });
