@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createPipelinesStandIn } from '../../../local/index.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
 import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
@@ -18,6 +18,7 @@ import {
   type ThingRow,
 } from '../../../schemas/index.ts';
 import { tempDir } from '../fixtures/events.ts';
+import { isViewParamsError } from '../../../views/index.ts';
 import type { Workload } from './view-case.ts';
 
 /** One action as a test writes it. */
@@ -182,6 +183,34 @@ export function useSmallLake(): SmallLakeFixture {
   });
   afterAll(async () => fixture.lake?.close());
   return fixture;
+}
+
+/**
+ * Renders a view with params it must refuse: a ViewParamsError whose issues name `param`, and no
+ * query sent to the lake. Answers the error, for further checks.
+ *
+ * @example
+ * ```ts
+ * expectParamsRefused(small, thingsWhere, { type: 'x' }, 'type');
+ * ```
+ */
+export function expectParamsRefused(
+  fixture: SmallLakeFixture,
+  view: { render(params: unknown): unknown },
+  params: unknown,
+  param: string,
+): Error {
+  const before = fixture.lake.engine.queries.length;
+  let error: unknown;
+  try {
+    view.render(params);
+  } catch (e) {
+    error = e;
+  }
+  expect(isViewParamsError(error), String(error)).toBe(true);
+  expect((error as { issues: { param: string }[] }).issues.map((i) => i.param)).toContain(param);
+  expect(fixture.lake.engine.queries.length).toBe(before);
+  return error as Error;
 }
 
 const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)$/;
