@@ -20,10 +20,6 @@ const LIMITS = {
   maxResultBytes: 4 * 1024 * 1024,
   maxProcessBytes: MAX_PROCESS_BYTES,
 };
-// The stand-in's queries get half the timeout: a query that runs away is refused (and its process
-// killed) sooner, so the 30 pathological queries burn less CPU; every answer is still bound by
-// ANSWER_WITHIN_MS, and the isolated engine below keeps LIMITS, as its reasons depend on them.
-const STAND_IN_LIMITS = { ...LIMITS, timeoutMs: TIMEOUT_MS / 2, killGraceMs: KILL_GRACE_MS / 2 };
 
 let stack: LocalStack;
 let remove: () => Promise<void>;
@@ -153,7 +149,7 @@ beforeAll(async () => {
     dataDir: temp.dir,
     port: 0,
     pipelines: { rollIntervalMs: 3_600_000 },
-    r2sql: { limits: STAND_IN_LIMITS },
+    r2sql: { limits: LIMITS },
   });
   for (let from = 1; from <= 2_000; from += 500) {
     expect((await post(`${stack.ingestUrl}/events`, eventRows(from, from + 499))).status).toBe(200);
