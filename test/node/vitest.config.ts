@@ -6,6 +6,7 @@ export default defineProject({
     root: new URL('../..', import.meta.url).pathname,
     include: ['test/node/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['test/node/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -110,5 +110,6 @@ describe('dotdo-analytics (the real bin)', () => {
     } finally {
       await temp.remove();
     }
-  });
+    // Three demo runs, each through workerd, the stand-in and DuckDB: room for a shared machine.
+  }, 180_000);
 });

@@ -138,55 +138,58 @@ describe('materialized rollups', () => {
     );
     let seq = 0;
     let runs = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(batch, { minLength: 1, maxLength: 4 }),
-        fc.integer({ min: 1, max: 3 }),
-        async (batches, lookbackHours) => {
-          runs += 1;
-          const l = await createMemoryLake();
-          // Each run rolls up its own event name over a fresh range of the same lake.
-          const rollup = defineRollup(`run_${runs}`, { ...revenueConfig, from: `Order${runs}.created` });
-          const sink = l.sink('rollups');
-          let state: RollupState = initialRollupState(rollup.key);
-          let clock = T0 + runs * 1000 * HOUR;
-          const delivered: EventRow[] = [];
-          for (const events of batches) {
-            clock += HOUR;
-            const rows = events.map((e) => ({
-              ...order(++seq, clock + e.offsetMin * 60_000_000, e.customer, e.amount, e.actor),
-              event: `Order${runs}.created`,
+    // One lake for every run: each run reads only its own event name and rollup key, so the other
+    // runs' rows sit beside it (as other rollups' rows do in a real lake) and must not leak into it.
+    const l = await createMemoryLake();
+    await fc
+      .assert(
+        fc.asyncProperty(
+          fc.array(batch, { minLength: 1, maxLength: 4 }),
+          fc.integer({ min: 1, max: 3 }),
+          async (batches, lookbackHours) => {
+            runs += 1;
+            // Each run rolls up its own event name over a fresh range of the same lake.
+            const rollup = defineRollup(`run_${runs}`, { ...revenueConfig, from: `Order${runs}.created` });
+            const sink = l.sink('rollups');
+            let state: RollupState = initialRollupState(rollup.key);
+            let clock = T0 + runs * 1000 * HOUR;
+            const delivered: EventRow[] = [];
+            for (const events of batches) {
+              clock += HOUR;
+              const rows = events.map((e) => ({
+                ...order(++seq, clock + e.offsetMin * 60_000_000, e.customer, e.amount, e.actor),
+                event: `Order${runs}.created`,
+              }));
+              const again = rows
+                .filter((_, i) => events[i]!.duplicate && delivered.length > 0)
+                .map(() => delivered[Math.floor(delivered.length / 2)]!);
+              delivered.push(...rows);
+              await l.insert('events', [...rows, ...again]);
+              state = (
+                await refreshRollup(rollup, state, {
+                  engine: l.engine,
+                  sink,
+                  lookbackUs: lookbackHours * HOUR,
+                  chunkBuckets: 3,
+                })
+              ).state;
+            }
+            for (const bucket of state.lateBuckets) {
+              await backfillRollup(rollup, { from: bucket, to: bucket + HOUR }, { engine: l.engine, sink });
+            }
+            const expected = (await l.engine.query(rollup.render().sql)).rows.map((r) => ({
+              ...r,
+              bucket: new Date(String(r.bucket)).toISOString(),
             }));
-            const again = rows
-              .filter((_, i) => events[i]!.duplicate && delivered.length > 0)
-              .map(() => delivered[Math.floor(delivered.length / 2)]!);
-            delivered.push(...rows);
-            await l.insert('events', [...rows, ...again]);
-            state = (
-              await refreshRollup(rollup, state, {
-                engine: l.engine,
-                sink,
-                lookbackUs: lookbackHours * HOUR,
-                chunkBuckets: 3,
-              })
-            ).state;
-          }
-          for (const bucket of state.lateBuckets) {
-            await backfillRollup(rollup, { from: bucket, to: bucket + HOUR }, { engine: l.engine, sink });
-          }
-          const expected = (await l.engine.query(rollup.render().sql)).rows.map((r) => ({
-            ...r,
-            bucket: new Date(String(r.bucket)).toISOString(),
-          }));
-          const read = await readRollup(l.engine, rollup);
-          l.close();
-          expect(read.rows).toEqual(expected);
-        },
-      ),
-      { numRuns: Number(process.env.MATERIALIZE_RUNS ?? 200), seed: 20261201 },
-    );
+            const read = await readRollup(l.engine, rollup);
+            expect(read.rows).toEqual(expected);
+          },
+        ),
+        { numRuns: Number(process.env.MATERIALIZE_RUNS ?? 200), seed: 20261201 },
+      )
+      .finally(() => l.close());
     expect(runs).toBe(Number(process.env.MATERIALIZE_RUNS ?? 200));
-  }, 240_000);
+  }, 600_000);
 });
 
 const revenueConfig = {

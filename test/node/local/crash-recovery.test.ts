@@ -77,7 +77,7 @@ describe.each(['r2', 'r2-data-catalog'])('kill -9 of the stand-in during a roll 
     } finally {
       await remove();
     }
-  }, 180_000);
+  }, 400_000);
 });
 
 describe('a torn WAL tail (a write cut short by the crash, never acknowledged)', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   actionsOf,
   crossDoViews,
@@ -6,31 +6,18 @@ import {
   thingsCurrent,
   thingsWhere,
 } from '../../../views/library/cross-do/index.ts';
-import { isViewParamsError } from '../../../views/index.ts';
 import { cases } from './cases/cross-do.ts';
 import { thingsWhereOracle } from './oracles/cross-do.ts';
 import { runCases } from './run-cases.ts';
-import { normalizeRows, smallDelivery, startSmallLake, workloadOf } from './small-lake.ts';
-import type { Workload } from './view-case.ts';
+import { A, B, expectParamsRefused, normalizeRows, useSmallLake } from './small-lake.ts';
 
-let lake: Awaited<ReturnType<typeof startSmallLake>>;
-let w: Workload;
-
-beforeAll(async () => {
-  const delivered = smallDelivery();
-  w = workloadOf(delivered);
-  lake = await startSmallLake(delivered);
-});
-afterAll(async () => lake?.close());
-
-const A = 'https://a.startups.studio';
-const B = 'https://b.startups.studio';
+const small = useSmallLake();
 const STARTUP_A = `${A}/Startup`;
 
 describe('the cross-DO views on a small lake (DuckDB in R2 SQL dialect)', () => {
   it('answer every conformance case as the oracles do, duplicates delivered and all', async () => {
-    expect(w.delivered.length).toBeGreaterThan(w.events.length);
-    const sizes = await runCases(lake.engine, w, cases);
+    expect(small.w.delivered.length).toBeGreaterThan(small.w.events.length);
+    const sizes = await runCases(small.lake.engine, small.w, cases);
     // The cases are not vacuous: most of them answer rows (a few ask for what is not there).
     const empty = [...sizes].filter(([, n]) => n === 0).map(([name]) => name);
     expect(empty.length, `empty: ${empty.join('; ')}`).toBeLessThanOrEqual(Math.floor(cases.length / 4));
@@ -38,7 +25,7 @@ describe('the cross-DO views on a small lake (DuckDB in R2 SQL dialect)', () => 
 
   it('things_current: latest version per thing, tombstones out, branches apart', async () => {
     const run = async (params: unknown) =>
-      normalizeRows((await lake.engine.query(thingsCurrent.render(params).sql)).rows);
+      normalizeRows((await small.lake.engine.query(thingsCurrent.render(params).sql)).rows);
     const main = await run({});
     // acme's newest version is the one written last (v9), although its time is the earliest; the
     // failed raise wrote no version.
@@ -60,7 +47,7 @@ describe('the cross-DO views on a small lake (DuckDB in R2 SQL dialect)', () => 
 
   it('things_where: predicates test the current version, with JSON types kept apart', async () => {
     const run = async (where: unknown, type = STARTUP_A) =>
-      normalizeRows((await lake.engine.query(thingsWhere.render({ type, where }).sql)).rows).map(
+      normalizeRows((await small.lake.engine.query(thingsWhere.render({ type, where }).sql)).rows).map(
         (r) => r.thing,
       );
     expect(await run([{ path: 'data.stage', op: 'eq', value: 'a' }])).toEqual([`${A}/acme`]);
@@ -77,7 +64,7 @@ describe('the cross-DO views on a small lake (DuckDB in R2 SQL dialect)', () => 
     expect(await run([{ path: 'name', op: 'eq', value: 'Zeta' }])).toEqual([`${A}/zeta`]);
     const where = [{ path: 'data.stage', op: 'eq', value: 'b' }] as const;
     expect(await run(where)).toEqual(
-      thingsWhereOracle(w, thingsWhere.parseParams({ type: STARTUP_A, where })).map((r) => r.thing),
+      thingsWhereOracle(small.w, thingsWhere.parseParams({ type: STARTUP_A, where })).map((r) => r.thing),
     );
   });
 
@@ -85,7 +72,7 @@ describe('the cross-DO views on a small lake (DuckDB in R2 SQL dialect)', () => 
     const run = async (params: Record<string, unknown>) =>
       normalizeRows(
         (
-          await lake.engine.query(
+          await small.lake.engine.query(
             actionsOf.render({
               verb: 'raised',
               type: STARTUP_A,
@@ -111,7 +98,7 @@ describe('the cross-DO views on a small lake (DuckDB in R2 SQL dialect)', () => 
 
   it('relationships: actor —verb→ target and target —verbBy→ actor', async () => {
     const run = async (params: unknown) =>
-      normalizeRows((await lake.engine.query(relationships.render(params).sql)).rows);
+      normalizeRows((await small.lake.engine.query(relationships.render(params).sql)).rows);
     const nathan = await run({ from: 'https://auth.dev/nathan', direction: 'forward' });
     expect(nathan.map((r) => [r.relation, r.to_id, r.events])).toEqual([
       ['created', `${A}/acme`, 1],
@@ -203,22 +190,13 @@ describe('hostile params are refused by name before anything reaches the engine'
     ['a NaN limit', relationships, { limit: Number.NaN }, 'limit'],
   ];
   it.each(refused)('%s', async (_label, view, params, param) => {
-    const before = lake.engine.queries.length;
-    let error: unknown;
-    try {
-      view.render(params);
-    } catch (e) {
-      error = e;
-    }
-    expect(isViewParamsError(error), String(error)).toBe(true);
-    expect((error as { issues: { param: string }[] }).issues.map((i) => i.param)).toContain(param);
-    expect((error as Error).message).toContain(`"${param}"`);
-    expect(lake.engine.queries.length).toBe(before);
+    const error = expectParamsRefused(small, view, params, param);
+    expect(error.message).toContain(`"${param}"`);
   });
 
   it('a quote inside a valid value is a literal, never SQL', async () => {
     const rows = (
-      await lake.engine.query(
+      await small.lake.engine.query(
         thingsWhere.render({
           type: STARTUP_A,
           where: [{ path: 'data.stage', op: 'eq', value: "seed' OR '1'='1" }],
@@ -228,7 +206,7 @@ describe('hostile params are refused by name before anything reaches the engine'
     expect(rows).toEqual([]);
     const quoted = normalizeRows(
       (
-        await lake.engine.query(
+        await small.lake.engine.query(
           thingsWhere.render({
             type: `${B}/Startup`,
             branch: 'exp',

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createPipelinesStandIn } from '../../../local/index.ts';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
 import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
@@ -17,6 +18,7 @@ import {
   type ThingRow,
 } from '../../../schemas/index.ts';
 import { tempDir } from '../fixtures/events.ts';
+import { isViewParamsError } from '../../../views/index.ts';
 import type { Workload } from './view-case.ts';
 
 /** One action as a test writes it. */
@@ -156,6 +158,61 @@ export async function startSmallLake(delivered: EventRow[]) {
   };
 }
 
+/** What {@link useSmallLake} holds once the file's `beforeAll` has run. */
+export interface SmallLakeFixture {
+  lake: Awaited<ReturnType<typeof startSmallLake>>;
+  /** The workload the oracles read, from the same delivery. */
+  w: Workload;
+}
+
+/**
+ * Lands the small lake ({@link smallDelivery}) before the file's tests and removes it after them.
+ *
+ * @example
+ * ```ts
+ * const small = useSmallLake();
+ * it('reads', async () => expect((await small.lake.engine.query('SELECT 1 AS x')).rows).toHaveLength(1));
+ * ```
+ */
+export function useSmallLake(): SmallLakeFixture {
+  const fixture = {} as SmallLakeFixture;
+  beforeAll(async () => {
+    const delivered = smallDelivery();
+    fixture.w = workloadOf(delivered);
+    fixture.lake = await startSmallLake(delivered);
+  });
+  afterAll(async () => fixture.lake?.close());
+  return fixture;
+}
+
+/**
+ * Renders a view with params it must refuse: a ViewParamsError whose issues name `param`, and no
+ * query sent to the lake. Answers the error, for further checks.
+ *
+ * @example
+ * ```ts
+ * expectParamsRefused(small, thingsWhere, { type: 'x' }, 'type');
+ * ```
+ */
+export function expectParamsRefused(
+  fixture: SmallLakeFixture,
+  view: { render(params: unknown): unknown },
+  params: unknown,
+  param: string,
+): Error {
+  const before = fixture.lake.engine.queries.length;
+  let error: unknown;
+  try {
+    view.render(params);
+  } catch (e) {
+    error = e;
+  }
+  expect(isViewParamsError(error), String(error)).toBe(true);
+  expect((error as { issues: { param: string }[] }).issues.map((i) => i.param)).toContain(param);
+  expect(fixture.lake.engine.queries.length).toBe(before);
+  return error as Error;
+}
+
 const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)$/;
 
 /** Engine values in the oracles' form: timestamps as ISO text with µs, JSON `data` parsed, bigints as numbers. */
@@ -176,8 +233,9 @@ export function normalizeRows(rows: Record<string, unknown>[]): Record<string, u
   );
 }
 
-const A = 'https://a.startups.studio';
-const B = 'https://b.startups.studio';
+/** The small lake's two namespaces. */
+export const A = 'https://a.startups.studio';
+export const B = 'https://b.startups.studio';
 const NATHAN = 'https://auth.dev/nathan';
 const PRIYA = 'https://auth.dev/priya';
 const at = (iso: string): number => {

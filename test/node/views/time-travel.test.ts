@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createViewRegistry, isViewParamsError } from '../../../views/index.ts';
 import {
   thingAtRef,
@@ -8,30 +8,18 @@ import {
 } from '../../../views/library/time-travel/index.ts';
 import { cases } from './cases/time-travel.ts';
 import { runCases } from './run-cases.ts';
-import { normalizeRows, smallDelivery, startSmallLake, workloadOf } from './small-lake.ts';
-import type { Workload } from './view-case.ts';
+import { A, B, expectParamsRefused, normalizeRows, useSmallLake } from './small-lake.ts';
 
-let lake: Awaited<ReturnType<typeof startSmallLake>>;
-let w: Workload;
-
-beforeAll(async () => {
-  const delivered = smallDelivery();
-  w = workloadOf(delivered);
-  lake = await startSmallLake(delivered);
-});
-afterAll(async () => lake?.close());
-
-const A = 'https://a.startups.studio';
-const B = 'https://b.startups.studio';
+const small = useSmallLake();
 
 const atRef = async (ref: string, extra: Record<string, unknown> = {}) => {
-  const rows = normalizeRows((await lake.engine.query(thingAtRef.render({ ref, ...extra }).sql)).rows);
+  const rows = normalizeRows((await small.lake.engine.query(thingAtRef.render({ ref, ...extra }).sql)).rows);
   return rows.map((r) => [r.version, r.branch, r.deleted]);
 };
 
 describe('the time-travel views on a small lake (DuckDB in R2 SQL dialect)', () => {
   it('answer every conformance case as the oracles do, duplicates delivered and all', async () => {
-    const sizes = await runCases(lake.engine, w, cases);
+    const sizes = await runCases(small.lake.engine, small.w, cases);
     const empty = [...sizes].filter(([, n]) => n === 0).map(([name]) => name);
     // Exactly the cases that ask for what is not there are empty.
     expect(
@@ -68,14 +56,14 @@ describe('the time-travel views on a small lake (DuckDB in R2 SQL dialect)', () 
     expect(await atRef(`${B}/beta`)).toEqual([[4, null, true]]);
     expect(await atRef(`${B}/beta@exp`)).toEqual([[2, 'exp', false]]);
     const [idea] = normalizeRows(
-      (await lake.engine.query(thingAtRef.render({ ref: `${A}/idea1` }).sql)).rows,
+      (await small.lake.engine.query(thingAtRef.render({ ref: `${A}/idea1` }).sql)).rows,
     );
     expect(idea).toMatchObject({ version: 7, deleted: true, data: null, type: `${A}/Idea` });
   });
 
   it('world_as_of: every thing current at a time, by time as a ref reads it', async () => {
     const world = async (at: string) =>
-      normalizeRows((await lake.engine.query(worldAsOf.render({ at }).sql)).rows).map((r) => [
+      normalizeRows((await small.lake.engine.query(worldAsOf.render({ at }).sql)).rows).map((r) => [
         r.thing,
         r.version,
       ]);
@@ -97,19 +85,19 @@ describe('the time-travel views on a small lake (DuckDB in R2 SQL dialect)', () 
 
   it('thing_diff: the changed top-level keys, before and after, on every engine alike', async () => {
     const registry = createViewRegistry(timeTravelViews);
-    const diff = await registry.run(lake.engine, 'thing_diff', { thing: `${A}/acme`, from: 1, to: 8 });
+    const diff = await registry.run(small.lake.engine, 'thing_diff', { thing: `${A}/acme`, from: 1, to: 8 });
     expect(diff.rows).toEqual([
       { key: 'city', change: 'changed', before: 'Berlin', after: 'Paris' },
       { key: 'raised', change: 'changed', before: 0, after: 5 },
       { key: 'stage', change: 'changed', before: 'seed', after: 'a' },
       { key: 'tags', change: 'added', before: null, after: ['x'] },
     ]);
-    const same = await registry.run(lake.engine, 'thing_diff', { thing: `${A}/acme`, from: 3, to: 3 });
+    const same = await registry.run(small.lake.engine, 'thing_diff', { thing: `${A}/acme`, from: 3, to: 3 });
     expect(same.rows).toEqual([]);
-    const gone = await registry.run(lake.engine, 'thing_diff', { thing: `${A}/idea1`, from: 4, to: 7 });
+    const gone = await registry.run(small.lake.engine, 'thing_diff', { thing: `${A}/idea1`, from: 4, to: 7 });
     expect(gone.rows).toEqual([{ key: 'title', change: 'removed', before: 'robots', after: null }]);
     const missing = await registry
-      .run(lake.engine, 'thing_diff', { thing: `${A}/acme`, from: 1, to: 2 })
+      .run(small.lake.engine, 'thing_diff', { thing: `${A}/acme`, from: 1, to: 2 })
       .catch((e: unknown) => e);
     expect(isViewParamsError(missing)).toBe(true);
     expect((missing as Error).message).toContain('param "to"');
@@ -140,16 +128,7 @@ describe('hostile params are refused by name before anything reaches the engine'
     ['a thing that is no URL', thingDiff, { thing: "acme'; --", from: 1, to: 2 }, 'thing'],
   ];
   it.each(refused)('%s', async (_label, view, params, param) => {
-    const before = lake.engine.queries.length;
-    let error: unknown;
-    try {
-      view.render(params);
-    } catch (e) {
-      error = e;
-    }
-    expect(isViewParamsError(error), String(error)).toBe(true);
-    expect((error as { issues: { param: string }[] }).issues.map((i) => i.param)).toContain(param);
-    expect(lake.engine.queries.length).toBe(before);
+    expectParamsRefused(small, view, params, param);
   });
 
   it('a quote in a valid ref is a literal: it names no thing', async () => {

@@ -7,8 +7,23 @@ export const PREDICATE_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains'] 
 /** At most this many predicates per query. */
 export const MAX_PREDICATES = 8;
 
-const PATH = /^(data(\.[A-Za-z_$][A-Za-z0-9_$-]*){1,8}|name)$/;
-const COMPARE: Record<Exclude<(typeof PREDICATE_OPS)[number], 'contains'>, string> = {
+/** The comparisons a property predicate takes, one of {@link PREDICATE_OPS}. */
+export type PredicateOp = (typeof PREDICATE_OPS)[number];
+
+/**
+ * A JSON property path inside a thing's `data`: `data.` then up to 8 plain keys (`data.stage`,
+ * `data.address.city`).
+ *
+ * @example
+ * ```ts
+ * import { DATA_PATH } from './property-predicates.ts';
+ * DATA_PATH.test('data.address.city'); // true
+ * DATA_PATH.test("data.a') OR 1=1 --"); // false
+ * ```
+ */
+export const DATA_PATH = /^data(\.[A-Za-z_$][A-Za-z0-9_$-]*){1,8}$/;
+const PATH = new RegExp(`${DATA_PATH.source}|^name$`);
+const COMPARE: Record<Exclude<PredicateOp, 'contains'>, string> = {
   eq: '=',
   ne: '<>',
   gt: '>',
@@ -63,6 +78,31 @@ export type PropertyPredicate = z.output<typeof predicateParam>;
 export const predicatesParam = z.array(predicateParam).max(MAX_PREDICATES).default([]);
 
 /**
+ * A property compared with a value, as SQL over a things row: the property is read with the
+ * `json_get_*` of the value's type (a number as a JSON number, a boolean as a JSON boolean, a string as
+ * a JSON string), so an absent property or one of another JSON type is NULL and matches no op (`ne`
+ * included); `contains` matches a substring. The one place both the cross-DO and the search
+ * predicates become SQL.
+ *
+ * @example
+ * ```ts
+ * import { propertyComparisonSql } from './property-predicates.ts';
+ * propertyComparisonSql('data.open', 'ne', true).text; // "json_get_bool(\"data\", 'open') <> TRUE"
+ * propertyComparisonSql('name', 'contains', 'cme').text; // "strpos(\"name\", 'cme') > 0"
+ * ```
+ */
+export function propertyComparisonSql(
+  path: string,
+  op: PredicateOp,
+  value: string | number | boolean,
+): SqlFragment {
+  const type = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string';
+  const field = fieldSql(path, type);
+  if (op === 'contains') return sql`strpos(${field}, ${value}) > 0`;
+  return sql`${field} ${sql.raw(COMPARE[op])} ${value}`;
+}
+
+/**
  * A predicate as SQL over a things row, the property read with the `json_get_*` of its value's type.
  *
  * @example
@@ -73,8 +113,5 @@ export const predicatesParam = z.array(predicateParam).max(MAX_PREDICATES).defau
  * ```
  */
 export function predicateSql(p: PropertyPredicate): SqlFragment {
-  const type = typeof p.value === 'number' ? 'number' : typeof p.value === 'boolean' ? 'boolean' : 'string';
-  const field = fieldSql(p.path, type);
-  if (p.op === 'contains') return sql`strpos(${field}, ${p.value}) > 0`;
-  return sql`${field} ${sql.raw(COMPARE[p.op])} ${p.value}`;
+  return propertyComparisonSql(p.path, p.op, p.value);
 }

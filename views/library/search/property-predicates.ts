@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { type SqlFragment, sql } from '../../../sql/index.ts';
-import { fieldSql } from '../../field-path.ts';
+import type { SqlFragment } from '../../../sql/index.ts';
+import { DATA_PATH, propertyComparisonSql } from '../cross-do/property-predicates.ts';
 import { isSqlText } from './text-param.ts';
-
-/** A JSON property path inside a thing's `data`: `data.stage`, `data.address.city`. */
-const PROPERTY_PATH = /^data(\.[A-Za-z_$][A-Za-z0-9_$-]*){1,8}$/;
 
 /**
  * A property path param: `data.` then up to 8 plain property names.
@@ -19,7 +16,7 @@ export function propertyPathParam() {
   return z
     .string()
     .max(256)
-    .regex(PROPERTY_PATH, 'expected a property path like data.stage or data.address.city');
+    .regex(DATA_PATH, 'expected a property path like data.stage or data.address.city');
 }
 
 const ORDERED = ['lt', 'lte', 'gt', 'gte'] as const;
@@ -59,15 +56,6 @@ export function propertyPredicateParam() {
 /** A parsed property predicate. */
 export type PropertyPredicate = z.output<ReturnType<typeof propertyPredicateParam>>;
 
-const OPS: Record<PropertyPredicate['op'], SqlFragment> = {
-  eq: sql`=`,
-  ne: sql`<>`,
-  lt: sql`<`,
-  lte: sql`<=`,
-  gt: sql`>`,
-  gte: sql`>=`,
-};
-
 /**
  * A predicate as SQL over the `data` column: a missing property, or one of another JSON type, is NULL
  * and so matches no op (`ne` included).
@@ -79,6 +67,5 @@ const OPS: Record<PropertyPredicate['op'], SqlFragment> = {
  * ```
  */
 export function predicateSql(p: PropertyPredicate): SqlFragment {
-  const type = typeof p.value === 'string' ? 'string' : typeof p.value === 'number' ? 'number' : 'boolean';
-  return sql`${fieldSql(p.field, type)} ${OPS[p.op]} ${p.value}`;
+  return propertyComparisonSql(p.field, p.op, p.value);
 }
