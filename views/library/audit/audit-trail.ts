@@ -50,9 +50,16 @@ function trailSql(
       ? [sql`(ts > ${params.after_ts} OR (ts = ${params.after_ts} AND id > ${params.after_id ?? ''}))`]
       : []),
   ];
-  return sql`SELECT ts, id, ns, seq, actor, event, target, input_version, output_version, status, request_id
+  const bounded = sql.join(bounds, ' AND ');
+  // The page's (ts, id) pairs first, over two narrow columns (re-deliveries are identical rows, so a
+  // distinct pair is a distinct event); only the page's rows are then read in full. Deduplicating
+  // every column of a long range at once holds all of it in memory.
+  return sql`WITH page AS (SELECT DISTINCT ts AS page_ts, id AS page_id FROM ${table('events')} WHERE ${bounded}
+  ORDER BY page_ts, page_id LIMIT ${params.limit})
+SELECT ts, id, ns, seq, actor, event, target, input_version, output_version, status, request_id
 FROM (SELECT DISTINCT ON (id) ts, id, ns, seq, actor, event, target, input_version, output_version, status, request_id
-      FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS trail
+      FROM ${table('events')} AS e JOIN page ON e.id = page.page_id AND e.ts = page.page_ts
+      WHERE ${bounded}) AS trail
 ORDER BY ts, id
 LIMIT ${params.limit}`;
 }
