@@ -13,10 +13,11 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startLocalStack } from '../local/index.ts';
 import { hashToken } from '../query/api/index.ts';
 import { columnsOf, eventRow } from '../schemas/index.ts';
+import { launchChromium } from '../test/node/dashboard/browser.ts';
 import { generateEvents } from './generate-events.ts';
 import { type BenchReport, median } from './machine.ts';
 
@@ -28,19 +29,7 @@ const FIRST_TS = Date.UTC(2025, 10, 24, 16); // generate-events.ts: the first ev
 const SINCE = new Date(FIRST_TS).toISOString();
 const UNTIL = new Date(Math.ceil((FIRST_TS + EVENTS * 2000) / 3600_000) * 3600_000 + 3600_000).toISOString();
 
-const launch = (): Promise<Browser> =>
-  chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+const launch = launchChromium;
 
 /**
  * A loopback proxy in front of the stack counting the bytes it sends back as sent (headers and the
