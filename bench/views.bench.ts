@@ -103,10 +103,9 @@ function namedParams(s: LakeSamples): Record<string, Record<string, unknown>> {
     relationships: { from: s.actor, ...week },
     // An auditor checks a namespace's chain; over every namespace at once these read the whole lake.
     ...Object.fromEntries(
-      ['audit_chain_links', 'audit_checkpoints', 'audit_completeness', 'audit_gaps'].map((name) => [
-        name,
-        { ns: s.ns },
-      ]),
+      ['audit_chain_links', 'audit_checkpoints', 'audit_completeness', 'audit_events', 'audit_gaps'].map(
+        (name) => [name, { ns: s.ns }],
+      ),
     ),
   };
 }
