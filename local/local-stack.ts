@@ -121,7 +121,11 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
       return;
     }
     if (request.url?.startsWith('/r2/')) return serveFile(request, response);
-    if (isDashboardPath((request.url ?? '/').split('?', 1)[0]!)) {
+    const path = (request.url ?? '/').split('?', 1)[0]!;
+    // `POST /` stays the default stream's ingest route (as a Pipelines stream's endpoint is); the
+    // dashboard answers reads of `/`.
+    const pageRead = request.method === 'GET' || request.method === 'HEAD';
+    if (isDashboardPath(path) && (path !== '/' || pageRead)) {
       serveFetchHandler(dashboard, request, response).catch((cause: unknown) => {
         if (response.headersSent) response.destroy();
         else reply(response, { status: 500, body: { error: { code: 'internal', message: String(cause) } } });
