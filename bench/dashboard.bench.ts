@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startLocalStack } from '../local/index.ts';
 import { hashToken } from '../query/api/index.ts';
 import { columnsOf, eventRow } from '../schemas/index.ts';
+import { sql } from '../sql/index.ts';
 import { launchChromium } from '../test/node/dashboard/browser.ts';
 import { generateEvents } from './generate-events.ts';
 import { type BenchReport, median } from './machine.ts';
@@ -92,14 +93,21 @@ const DUCKDB_TYPES: Record<string, string> = {
 async function completeColumns(connection: DuckDBConnection, file: string): Promise<void> {
   const present = new Set(
     (
-      await (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRowObjects()
+      await (
+        await connection.runAndReadAll(sql`DESCRIBE SELECT * FROM read_parquet(${file})`.text)
+      ).getRowObjects()
     ).map((r) => String(r.column_name)),
   );
   const missing = columnsOf(eventRow).filter((c) => !present.has(c.name));
   if (missing.length === 0) return;
-  const extra = missing.map((c) => `NULL::${DUCKDB_TYPES[c.lakeType]} AS "${c.name}"`).join(', ');
+  const extra = sql.join(
+    missing.map(
+      (c) => sql`CAST(NULL AS ${sql.raw(DUCKDB_TYPES[c.lakeType] ?? 'VARCHAR')}) AS ${sql.id(c.name)}`,
+    ),
+  );
   await connection.run(
-    `COPY (SELECT *, ${extra} FROM read_parquet('${file}')) TO '${file}.full' (FORMAT parquet, COMPRESSION zstd)`,
+    sql`COPY (SELECT *, ${extra} FROM read_parquet(${file})) TO ${`${file}.full`} (FORMAT parquet, COMPRESSION zstd)`
+      .text,
   );
   await rename(`${file}.full`, file);
 }

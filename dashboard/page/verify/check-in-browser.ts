@@ -1,6 +1,7 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import { normalizeEventRow } from '../../../jobs/verify/normalize-lake-row.ts';
 import { hashInput } from '../../../lake/chain/event-hash.ts';
+import { sql } from '../../../sql/index.ts';
 
 /** One finding of the in-browser check, at a seq of an incarnation. */
 export interface BrowserFinding {
@@ -114,16 +115,13 @@ export async function checkInBrowser(arrow: Uint8Array, assets: DuckDbAssets): P
     const types = rowsOf(await connection.query('DESCRIBE events'));
     const micros = types
       .filter((c) => String(c.column_type).startsWith('TIMESTAMP'))
-      .map(
-        (c) =>
-          `epoch_us("${String(c.column_name).replace(/"/g, '""')}") AS "${String(c.column_name).replace(/"/g, '""')}"`,
-      );
-    const select = micros.length ? `* REPLACE (${micros.join(', ')})` : '*';
+      .map((c) => sql`epoch_us(${sql.id(String(c.column_name))}) AS ${sql.id(String(c.column_name))}`);
+    const select = micros.length ? sql`* REPLACE (${sql.join(micros)})` : sql`*`;
     const [counts] = rowsOf(
       await connection.query('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM events'),
     );
     const distinct = rowsOf(
-      await connection.query(`SELECT DISTINCT ON (id) ${select} FROM events ORDER BY id`),
+      await connection.query(sql`SELECT DISTINCT ON (id) ${select} FROM events ORDER BY id`.text),
     );
     const findings: BrowserFinding[] = [];
     for (const g of rowsOf(await connection.query(GAPS))) {
