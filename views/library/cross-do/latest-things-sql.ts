@@ -1,6 +1,24 @@
 import { type SqlFragment, sql } from '../../../sql/index.ts';
 import type { ViewTable } from '../../define-view.ts';
-import { allOf } from './lake-params.ts';
+import { limitParam } from '../../view-params.ts';
+import { allOf, urlParam } from './lake-params.ts';
+
+/**
+ * The params every view over things' latest versions pages with: one namespace, the keyset cursor
+ * (things after this URL) and the page size. Spread them into the view's own params.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import { latestThingsPageParams } from './latest-things-sql.ts';
+ * z.object(latestThingsPageParams).parse({}).limit; // 500
+ * ```
+ */
+export const latestThingsPageParams = {
+  ns: urlParam().optional().describe('only things of this namespace'),
+  after: urlParam().optional().describe('keyset cursor: the last thing of the previous page'),
+  limit: limitParam(500, 10_000),
+};
 
 /** What {@link latestThingsSql} selects: which versions are candidates, and which latest ones answer. */
 export interface LatestThingsOptions {

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { sql } from '../../../sql/index.ts';
 import { defineView } from '../../define-view.ts';
-import { limitParam } from '../../view-params.ts';
 import { branchParam, branchSql, urlParam } from './lake-params.ts';
-import { latestThingsSql } from './latest-things-sql.ts';
+import { latestThingsPageParams, latestThingsSql } from './latest-things-sql.ts';
 
 /** A row of {@link thingsCurrent} (and of the other views over things' latest versions). */
 export const thingRowShape = z.object({
@@ -36,10 +35,8 @@ export const thingsCurrent = defineView({
   description: 'Every thing’s latest version across all DOs (deleted excluded), by thing URL',
   params: z.object({
     type: urlParam().optional().describe('only things of this type (a noun URL)'),
-    ns: urlParam().optional().describe('only things of this namespace'),
     branch: branchParam().describe('main (default) or a branch name'),
-    after: urlParam().optional().describe('keyset cursor: the last thing of the previous page'),
-    limit: limitParam(500, 10_000),
+    ...latestThingsPageParams,
   }),
   row: thingRowShape,
   time: { column: 'ts' },

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { sql } from '../../../sql/index.ts';
 import { defineView } from '../../define-view.ts';
-import { limitParam } from '../../view-params.ts';
 import { branchParam, branchSql, urlParam } from './lake-params.ts';
-import { latestThingsSql } from './latest-things-sql.ts';
+import { latestThingsPageParams, latestThingsSql } from './latest-things-sql.ts';
 import { predicateSql, predicatesParam } from './property-predicates.ts';
 import { thingRowShape } from './things-current.ts';
 
@@ -25,10 +24,8 @@ export const thingsWhere = defineView({
   params: z.object({
     type: urlParam().describe('the noun URL, e.g. https://startups.studio/Startup'),
     where: predicatesParam.describe('property predicates, all of which must hold (at most 8)'),
-    ns: urlParam().optional().describe('only things of this namespace'),
     branch: branchParam().describe('main (default) or a branch name'),
-    after: urlParam().optional().describe('keyset cursor: the last thing of the previous page'),
-    limit: limitParam(500, 10_000),
+    ...latestThingsPageParams,
   }),
   row: thingRowShape,
   time: { column: 'ts' },

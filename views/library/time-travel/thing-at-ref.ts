@@ -3,20 +3,11 @@ import type { RefSelector } from '../../../schemas/parse-ref.ts';
 import { type SqlFragment, sql } from '../../../sql/index.ts';
 import { defineView } from '../../define-view.ts';
 import { branchParam, branchSql, urlParam } from '../cross-do/lake-params.ts';
+import { thingRowShape } from '../cross-do/things-current.ts';
 import { refParam } from './ref-params.ts';
 
 /** A row of {@link thingAtRef}: the version a ref names. */
-export const thingVersionShape = z.object({
-  thing: z.string(),
-  ns: z.string(),
-  type: z.string(),
-  branch: z.string().nullable(),
-  version: z.number(),
-  name: z.string().nullable(),
-  data: z.unknown(),
-  deleted: z.boolean(),
-  ts: z.unknown(),
-});
+export const thingVersionShape = thingRowShape.extend({ deleted: z.boolean() });
 
 interface Pick {
   /** Which versions are candidates. */

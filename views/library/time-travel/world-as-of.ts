@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { sql } from '../../../sql/index.ts';
 import { defineView } from '../../define-view.ts';
-import { limitParam } from '../../view-params.ts';
 import { urlParam } from '../cross-do/lake-params.ts';
-import { latestThingsSql } from '../cross-do/latest-things-sql.ts';
+import { latestThingsPageParams, latestThingsSql } from '../cross-do/latest-things-sql.ts';
 import { thingRowShape } from '../cross-do/things-current.ts';
 import { refTimeParam } from './ref-params.ts';
 
@@ -25,9 +24,7 @@ export const worldAsOf = defineView({
   params: z.object({
     at: refTimeParam().describe('a date (its end, UTC), an RFC 3339 date-time or epoch µs; inclusive'),
     type: urlParam().optional().describe('only things of this type'),
-    ns: urlParam().optional().describe('only things of this namespace'),
-    after: urlParam().optional().describe('keyset cursor: the last thing of the previous page'),
-    limit: limitParam(500, 10_000),
+    ...latestThingsPageParams,
   }),
   row: thingRowShape,
   // `at` is inclusive, so it is not declared as the (exclusive) upper bound.
