@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { type SqlFragment, type SqlToken, sql, toDuckDbSql } from '../../../sql/index.ts';
 import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
+import { compileRecordTest, type RecordTest } from '../compile-record-test.ts';
 import { validateRecords } from '../validate-records.ts';
 import { pipelineSqlError } from '../../../sql/pipelines/index.ts';
 import { type PipelineStatement, parsePipelineSql } from '../../../sql/pipelines/index.ts';
@@ -59,6 +60,11 @@ export interface CompiledStatement {
   /** The DuckDB query over the staged batch. */
   sql: string;
   columns: ColumnInfo[];
+  /**
+   * `SELECT * FROM <stream>` into a sink whose table has the stream's columns: its rows are the batch's
+   * records as they are, so the batch is not taken through DuckDB for it.
+   */
+  passThrough: boolean;
 }
 
 /** The transforms of every stream that explicit pipelines read. */
@@ -67,6 +73,9 @@ export interface PipelineTransforms {
   /** Runs every statement reading `stream` over one batch of its raw records, by sink name. */
   apply(stream: string, records: readonly Record<string, unknown>[], batchId: string): Map<string, SinkBatch>;
 }
+
+/** Nesting the fast record test accepts; deeper values take zod's check (records are bounded at ingest). */
+const FAST_TEST_DEPTH = 256;
 
 const POSITION = / \(at line \d+, column \d+\)$/;
 /** DuckDB errors about a value, not about the query or the engine. */
@@ -101,6 +110,17 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
   const fedBy = new Map<string, string>();
   const statements: CompiledStatement[] = [];
   const created = new Set<string>();
+  // Records and output rows are checked by a test compiled once per schema; zod runs only where it
+  // says "not sure", to decide and explain.
+  const tests = new Map<z.ZodObject, RecordTest>();
+  const isValid = (schema: z.ZodObject, record: unknown): boolean => {
+    let test = tests.get(schema);
+    if (!test) {
+      test = compileRecordTest(schema);
+      tests.set(schema, test);
+    }
+    return test(record, FAST_TEST_DEPTH);
+  };
 
   for (const pipeline of config.pipelines) {
     for (const statement of parsePipelineSql(pipeline.name, pipeline.sql)) {
@@ -231,6 +251,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
       schema: sinkSchema.pick(Object.fromEntries(columns.map((c) => [c.name, true])) as Record<string, true>),
       sql: sql`SELECT ${sql.join(conversions)} FROM (${selectSql}\n) AS __pipeline_output`.text,
       columns,
+      passThrough: selectsEverything(statement) && sameColumns(columns, config.streams[statement.stream]!),
     };
   }
 
@@ -240,14 +261,22 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
       const out = new Map<string, SinkBatch>();
       const mine = statements.filter((s) => s.stream === stream);
       if (mine.length === 0) return out;
-      for (const s of mine) out.set(s.sink, { rows: [], rejects: [] });
-      if (records.length === 0) return out;
+      for (const s of mine)
+        out.set(s.sink, {
+          rows: s.passThrough ? (records as Record<string, unknown>[]).slice() : [],
+          rejects: [],
+        });
+      const evaluated = mine.filter((s) => !s.passThrough);
+      if (records.length === 0 || evaluated.length === 0) return out;
       const schema = config.streams[stream]!;
       const file = resolve(join(config.tmpDir, `${stream}.${batchId}.ndjson`));
-      writeFileSync(file, `${records.map((r) => JSON.stringify(stage(schema, r))).join('\n')}\n`);
+      writeFileSync(
+        file,
+        `${records.map((r) => JSON.stringify(stage(schema, r, isValid(schema, r)))).join('\n')}\n`,
+      );
       try {
         db.run([createStreamTable(stream, schema), loadStreamTable(stream, schema, file)]);
-        for (const statement of mine) out.set(statement.sink, evaluateBatch(statement, records));
+        for (const statement of evaluated) out.set(statement.sink, evaluateBatch(statement, records));
       } finally {
         unlinkSync(file);
       }
@@ -316,7 +345,11 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
         if (value instanceof Error) problem ??= { field: column.name, message: value.message };
         else row[column.name] = value;
       });
-      const invalid = problem ? [problem] : validateRecords(statement.schema, [row]);
+      const invalid = problem
+        ? [problem]
+        : isValid(statement.schema, row)
+          ? []
+          : validateRecords(statement.schema, [row]);
       if (invalid.length === 0) rows.push(row);
       else
         for (const p of invalid)
@@ -330,6 +363,31 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
     }
     return { rows, rejects };
   }
+}
+
+/** `SELECT * FROM <stream>`, nothing else (the statement's tokens, a trailing `;` aside). */
+function selectsEverything(statement: PipelineStatement): boolean {
+  const words = statement.tokens.filter((t) => !(t.kind === 'symbol' && t.value === ';'));
+  return (
+    words.length === 4 &&
+    words[0]!.kind === 'word' &&
+    words[0]!.value.toUpperCase() === 'SELECT' &&
+    words[1]!.value === '*' &&
+    words[2]!.kind === 'word' &&
+    words[2]!.value.toUpperCase() === 'FROM'
+  );
+}
+
+/** The sink's columns are the stream's, in order, with the same lake types, none stricter about null. */
+function sameColumns(columns: readonly ColumnInfo[], stream: z.ZodObject): boolean {
+  const own = columnsOf(stream);
+  return (
+    own.length === columns.length &&
+    own.every((c, i) => {
+      const sink = columns[i]!;
+      return c.name === sink.name && c.lakeType === sink.lakeType && (sink.nullable || !c.nullable);
+    })
+  );
 }
 
 /** The token naming `name` (an alias when `output`: the last match before the top-level FROM). */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { columnsOf, duckDbTypeOf, type LakeType } from '../../../schemas/index.ts';
+import { type ColumnInfo, columnsOf, duckDbTypeOf, type LakeType } from '../../../schemas/index.ts';
 import { type SqlFragment, sql } from '../../../sql/index.ts';
 
 // Staged columns take the lake's DuckDB types, except JSON, which is staged as DuckDB's JSON type so
@@ -42,11 +42,30 @@ export function loadStreamTable(stream: string, schema: z.ZodObject, file: strin
     .text;
 }
 
-/** A raw record as DuckDB reads it: int64 as decimal text, json as JSON text, the rest as is. */
-export function stage(schema: z.ZodObject, record: Record<string, unknown>): Record<string, unknown> {
-  const parsed = schema.parse(record) as Record<string, unknown>;
+// A roll stages tens of thousands of records: the schema's columns are read once, not per record.
+const columnsSeen = new WeakMap<z.ZodObject, ColumnInfo[]>();
+function columnsOnce(schema: z.ZodObject): ColumnInfo[] {
+  let columns = columnsSeen.get(schema);
+  if (!columns) {
+    columns = columnsOf(schema);
+    columnsSeen.set(schema, columns);
+  }
+  return columns;
+}
+
+/**
+ * A raw record as DuckDB reads it: int64 as decimal text, json as JSON text, the rest as is. `valid`
+ * says the record is known to satisfy `schema` as it stands (a fast check passed), so zod's parse is
+ * skipped.
+ */
+export function stage(
+  schema: z.ZodObject,
+  record: Record<string, unknown>,
+  valid = false,
+): Record<string, unknown> {
+  const parsed = valid ? record : (schema.parse(record) as Record<string, unknown>);
   const staged: Record<string, unknown> = {};
-  for (const column of columnsOf(schema)) {
+  for (const column of columnsOnce(schema)) {
     const value = parsed[column.name];
     if (value === null || value === undefined) continue;
     if (column.lakeType === 'int64') staged[column.name] = String(value);
