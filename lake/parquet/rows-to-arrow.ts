@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import type { z } from 'zod';
 import { arrowTypeOf, type ColumnInfo, columnsOf } from '../../schemas/index.ts';
+import { utf8Buffers, validityOf } from './arrow-buffers.ts';
 
 // Arrow's builders take timestamps as milliseconds and int64 as lossy numbers; building the buffers
 // directly keeps microseconds and int64 beyond 2^53 exact.
@@ -29,43 +30,14 @@ function int64Vector(type: arrow.DataType, values: unknown[]): arrow.Vector {
   );
 }
 
-// Arrow's builders (vectorFromArray) compile their null check with `new Function`, which workerd
-// refuses inside a request; every vector here is built from its buffers, so this runs in Workers too.
-function validityOf(values: unknown[]): { nullBitmap: Uint8Array | undefined; nullCount: number } {
-  const bitmap = new Uint8Array((values.length + 7) >> 3);
-  let nullCount = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] === null || values[i] === undefined) nullCount++;
-    else bitmap[i >> 3]! |= 1 << (i & 7);
-  }
-  return { nullBitmap: nullCount ? bitmap : undefined, nullCount };
-}
-
 function utf8Vector(type: arrow.DataType, values: unknown[]): arrow.Vector {
-  const encoder = new TextEncoder();
-  const encoded = values.map((v) => (v === null || v === undefined ? undefined : encoder.encode(String(v))));
-  const valueOffsets = new Int32Array(values.length + 1);
-  let total = 0;
-  encoded.forEach((bytes, i) => {
-    total += bytes?.byteLength ?? 0;
-    valueOffsets[i + 1] = total;
-  });
-  if (total > 0x7fffffff) {
-    throw new RangeError(
-      `a string column holds ${total} bytes; Arrow Utf8 takes 2 GiB at most, so write fewer rows per file`,
-    );
-  }
-  const data = new Uint8Array(total);
-  encoded.forEach((bytes, i) => {
-    if (bytes) data.set(bytes, valueOffsets[i]!);
-  });
+  const strings = values.map((v) => (v === null || v === undefined ? null : String(v)));
   return arrow.makeVector(
     arrow.makeData({
       type: type as arrow.Utf8,
       length: values.length,
       ...validityOf(values),
-      valueOffsets,
-      data,
+      ...utf8Buffers(strings),
     }),
   );
 }

@@ -13,6 +13,7 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
+import { utf8Buffers, validityOf } from '../../lake/parquet/arrow-buffers.ts';
 import type { ColumnKind, EncodableResult, TypedColumn } from './result-formats.ts';
 
 const BATCH_ROWS = 10_000;
@@ -51,17 +52,6 @@ const ARROW_TYPES: Record<ColumnKind, () => DataType> = {
   json: () => new Utf8(),
 };
 
-/** The validity bitmap of `values` (bit set: not null) and how many are null. */
-function validityOf(values: readonly unknown[]): { nullBitmap: Uint8Array; nullCount: number } {
-  const nullBitmap = new Uint8Array(Math.ceil(values.length / 8));
-  let nullCount = 0;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] === null) nullCount++;
-    else nullBitmap[i >> 3]! |= 1 << (i & 7);
-  }
-  return { nullBitmap, nullCount };
-}
-
 /** A 64-bit column (integers, µs timestamps) built from BigInts directly, with a validity bitmap. */
 function wideData(type: DataType, values: (bigint | null)[]) {
   const data = new BigInt64Array(values.length);
@@ -75,36 +65,9 @@ function floatData(type: DataType, values: (number | null)[]) {
   return makeData({ type, length: values.length, ...validityOf(values), data } as never);
 }
 
-const encoder = new TextEncoder();
-
-/**
- * A Utf8 column laid out by hand (offsets and one byte buffer): apache-arrow's generic builder takes
- * about a microsecond a value, which is most of an Arrow answer's cost.
- */
+/** A Utf8 column from the lake's hand-laid buffers (apache-arrow's builder is the slow part of an answer). */
 function utf8Data(type: DataType, values: (string | null)[]) {
-  const valueOffsets = new Int32Array(values.length + 1);
-  let bytes = new Uint8Array(Math.max(1024, values.length * 16));
-  let end = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value === 'string') {
-      // A UTF-16 code unit takes at most three bytes in UTF-8.
-      if (end + value.length * 3 > bytes.length) {
-        const grown = new Uint8Array(Math.max(bytes.length * 2, end + value.length * 3));
-        grown.set(bytes.subarray(0, end));
-        bytes = grown;
-      }
-      end += encoder.encodeInto(value, bytes.subarray(end)).written;
-    }
-    valueOffsets[i + 1] = end;
-  }
-  return makeData({
-    type,
-    length: values.length,
-    ...validityOf(values),
-    valueOffsets,
-    data: bytes.subarray(0, end),
-  } as never);
+  return makeData({ type, length: values.length, ...validityOf(values), ...utf8Buffers(values) } as never);
 }
 
 function columnData(column: TypedColumn, rows: readonly Record<string, unknown>[]) {
