@@ -134,6 +134,9 @@ const withTopologyDefault = (input: unknown): unknown => {
   return { ...given, ...lakeTopologyConfig() };
 };
 
+/** The largest `rollBytes`: JavaScript strings end at 2^29 − 24 characters; a roll stays at half that. */
+export const MAX_ROLL_BYTES = 256 * 1024 * 1024;
+
 /** The stand-in's configuration fields (see {@link pipelinesConfig}). */
 const pipelinesObject = z.object({
   /** Root of local state: `<dataDir>/r2/<bucket>/...` for data, `<dataDir>/pipelines/` for the WAL. */
@@ -159,11 +162,15 @@ const pipelinesObject = z.object({
   rollIntervalMs: z.number().int().positive().default(300_000),
   /** Roll once this many records are buffered. */
   rollRows: z.number().int().positive().default(100_000),
-  /** Roll once this many bytes (as received) are buffered. */
+  /**
+   * Roll once this many bytes (as received) are buffered; at most 256 MiB, so that a roll's segment
+   * (and the batch a transform stages) stays well inside what one string can hold.
+   */
   rollBytes: z
     .number()
     .int()
     .positive()
+    .max(MAX_ROLL_BYTES, 'must be at most 268435456 (256 MiB): a roll reads its segment whole')
     .default(64 * 1024 * 1024),
   /** Largest request body accepted (the platform takes 1 MB). */
   maxRequestBytes: z

@@ -11,7 +11,7 @@ import { killStandInProcesses, startStandInProcess, stopProcess } from '../fixtu
 const ROUTED: Omit<PipelinesConfig, 'dataDir'> = {
   rollIntervalMs: 3_600_000,
   rollRows: 10_000_000,
-  rollBytes: 1024 * 1024 * 1024,
+  rollBytes: 256 * 1024 * 1024,
   sinks: {
     created_sink: { kind: 'r2', schema: 'events' },
     others_sink: { kind: 'r2-data-catalog', schema: 'events', namespace: 'analytics', table: 'others' },

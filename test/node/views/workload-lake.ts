@@ -113,7 +113,7 @@ export async function landWorkload(
       },
       rollIntervalMs: 3_600_000,
       rollRows: 10_000_000,
-      rollBytes: 1024 * 1024 * 1024,
+      rollBytes: 256 * 1024 * 1024,
     },
   });
   let requests = 0;
