@@ -16,10 +16,17 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../local/index.ts';
+import { MAX_ROLL_BYTES } from '../local/pipelines/pipelines-config.ts';
 import { batches } from './ingest.bench.ts';
 import type { BenchReport } from './machine.ts';
 
-const TOTAL_BYTES = 200 * 2 ** 20;
+/**
+ * The baselines and the saturating load send 200 MiB (below the largest roll size, so "held back"
+ * means no roll); the paced load with rolls lasts long enough for several rolls to commit within it.
+ */
+const SHORT_BYTES = 200 * 2 ** 20;
+const PACED_BYTES = 640 * 2 ** 20;
+const ROLL_BYTES = 64 * 2 ** 20;
 const CLIENTS = 4;
 const TARGET_P99_MS = 200;
 /** The paced load: 4× Pipelines' 5 MB/s per stream. */
@@ -31,14 +38,23 @@ const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /** What the client process is asked to do, and what it answers. */
-type ClientRequest = { url: string; mbPerSecond: number | null } | { done: true };
+type ClientRequest = { url: string; mbPerSecond: number | null; bytes: number } | { done: true };
 type ClientReply =
-  | { ready: true; requests: number; bytes: number; records: number }
-  | { latencies: number[]; seconds: number }
+  | { ready: true }
+  | { latencies: number[]; seconds: number; requests: number; bytes: number; records: number }
   | { error: string };
 
 /** One load: every client sends its share; with `mbPerSecond`, each waits for its next slot first. */
-async function load(bodies: string[], url: string, mbPerSecond: number | null) {
+async function load(all: Body[], url: string, mbPerSecond: number | null, bytes: number) {
+  const bodies: string[] = [];
+  let sent = 0;
+  let records = 0;
+  for (const body of all) {
+    if (sent >= bytes) break;
+    bodies.push(body.text);
+    sent += body.text.length;
+    records += body.records;
+  }
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -64,18 +80,27 @@ async function load(bodies: string[], url: string, mbPerSecond: number | null) {
       }
     }),
   );
-  return { latencies, seconds: (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  return { latencies, seconds, requests: bodies.length, bytes: sent, records };
+}
+
+const countRecords = (body: string): number => (JSON.parse(body) as unknown[]).length;
+
+/** One request body and how many records it carries. */
+interface Body {
+  text: string;
+  records: number;
 }
 
 /** The client process: builds the bodies once, then runs each load it is sent. */
 function serveClients(): void {
   const send = (reply: ClientReply) => process.send!(reply);
-  const { bodies, records } = batches(TOTAL_BYTES);
-  send({ ready: true, requests: bodies.length, bytes: bodies.reduce((n, b) => n + b.length, 0), records });
+  const all: Body[] = batches(PACED_BYTES).bodies.map((text) => ({ text, records: countRecords(text) }));
+  send({ ready: true });
   process.on('message', (request: ClientRequest) => {
     if ('done' in request) process.disconnect();
     else
-      load(bodies, request.url, request.mbPerSecond).then(send, (error: Error) =>
+      load(all, request.url, request.mbPerSecond, request.bytes).then(send, (error: Error) =>
         send({ error: String(error.stack ?? error) }),
       );
   });
@@ -108,8 +133,8 @@ function startClients() {
     async ready() {
       return (await reply()) as Extract<ClientReply, { ready: true }>;
     },
-    async load(url: string, mbPerSecond: number | null) {
-      child.send({ url, mbPerSecond } satisfies ClientRequest);
+    async load(url: string, mbPerSecond: number | null, bytes: number) {
+      child.send({ url, mbPerSecond, bytes } satisfies ClientRequest);
       return (await reply()) as Extract<ClientReply, { latencies: number[] }>;
     },
     close() {
@@ -121,7 +146,7 @@ function startClients() {
 type Clients = ReturnType<typeof startClients>;
 
 /** One load against a fresh stand-in, timed by the client process. */
-async function run(clients: Clients, rollBytes: number, mbPerSecond: number | null = null) {
+async function run(clients: Clients, rollBytes: number, mbPerSecond: number | null, bytes: number) {
   const dataDir = await mkdtemp(join(tmpdir(), 'dotdo-bench-latency-'));
   const stack = await startLocalStack({ dataDir, port: 0, pipelines: { rollBytes, rollRows: 1e9 } });
   let closed = false;
@@ -129,7 +154,8 @@ async function run(clients: Clients, rollBytes: number, mbPerSecond: number | nu
   const loop = monitorEventLoopDelay({ resolution: 5 });
   try {
     loop.enable();
-    const { latencies, seconds } = await clients.load(`${stack.ingestUrl}/events`, mbPerSecond);
+    const sent = await clients.load(`${stack.ingestUrl}/events`, mbPerSecond, bytes);
+    const { latencies, seconds } = sent;
     loop.disable();
     const loopP99 = loop.percentile(99) / 1e6;
     const loopMax = loop.max / 1e6;
@@ -147,6 +173,9 @@ async function run(clients: Clients, rollBytes: number, mbPerSecond: number | nu
       p99: quantile(latencies, 0.99),
       max: latencies.at(-1)!,
       seconds,
+      mb: sent.bytes / 1e6,
+      requests: sent.requests,
+      records: sent.records,
       rolled,
       loopP99,
       loopMax,
@@ -169,13 +198,13 @@ async function run(clients: Clients, rollBytes: number, mbPerSecond: number | nu
 export async function benchIngestLatency(): Promise<BenchReport> {
   const clients = startClients();
   try {
-    const { requests, bytes, records } = await clients.ready();
-    const mb = bytes / 1e6;
-    const held = await run(clients, 2 ** 40);
-    const rolling = await run(clients, 64 * 2 ** 20);
-    const pacedHeld = await run(clients, 2 ** 40, PACED_MB_PER_S);
-    const paced = await run(clients, 64 * 2 ** 20, PACED_MB_PER_S);
-    return report({ requests, mb, records }, { held, rolling, pacedHeld, paced });
+    await clients.ready();
+    // Held back: the largest roll size, more than a baseline run sends.
+    const held = await run(clients, MAX_ROLL_BYTES, null, SHORT_BYTES);
+    const rolling = await run(clients, ROLL_BYTES, null, SHORT_BYTES);
+    const pacedHeld = await run(clients, MAX_ROLL_BYTES, PACED_MB_PER_S, SHORT_BYTES);
+    const paced = await run(clients, ROLL_BYTES, PACED_MB_PER_S, PACED_BYTES);
+    return report({ held, rolling, pacedHeld, paced });
   } finally {
     clients.close();
   }
@@ -183,21 +212,23 @@ export async function benchIngestLatency(): Promise<BenchReport> {
 
 type Run = Awaited<ReturnType<typeof run>>;
 
-function report(
-  load: { requests: number; mb: number; records: number },
-  { held, rolling, pacedHeld, paced }: Record<'held' | 'rolling' | 'pacedHeld' | 'paced', Run>,
-): BenchReport {
-  const { requests, mb, records } = load;
+function report({
+  held,
+  rolling,
+  pacedHeld,
+  paced,
+}: Record<'held' | 'rolling' | 'pacedHeld' | 'paced', Run>): BenchReport {
   const row = (name: string, r: Run) =>
-    `| ${name} | ${r.rolled} | ${r.p50.toFixed(0)} | **${r.p99.toFixed(0)}** | ${r.max.toFixed(0)} | ${(mb / r.seconds).toFixed(1)} | ${r.loopP99.toFixed(0)} / ${r.loopMax.toFixed(0)} |`;
+    `| ${name} | ${r.requests} / ${r.mb.toFixed(0)} MB / ${r.records.toLocaleString('en')} | ${r.rolled} | ${r.p50.toFixed(0)} | **${r.p99.toFixed(0)}** | ${r.max.toFixed(0)} | ${(r.mb / r.seconds).toFixed(1)} | ${r.loopP99.toFixed(0)} / ${r.loopMax.toFixed(0)} |`;
   const markdown = [
-    `### Ingest latency while rolls run (${CLIENTS} clients, ${requests} requests of ≤ 1 MiB, ${mb.toFixed(0)} MB, ${records.toLocaleString('en')} events)`,
+    `### Ingest latency while rolls run (${CLIENTS} clients, requests of ≤ 1 MiB)`,
     '',
-    'Each roll (Parquet encode and commit of 64 MiB, ~60k rows) runs in the roll worker thread; the event',
-    'loop only parses, checks and fsyncs requests. Baseline: the same run with rolls held back.',
+    'Each roll (Parquet encode and commit of 64 MiB, ~84k rows, into events, things and actions) runs in',
+    'the roll worker thread; the event loop only parses, checks and fsyncs requests. Baseline: the same',
+    'run with rolls held back. The paced load lasts long enough for rolls to commit while it runs.',
     '',
-    '| run | files rolled during the run | p50 ms | p99 ms | max ms | MB/s | event-loop delay p99 / max ms |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| run | requests / MB / events | files rolled during the run | p50 ms | p99 ms | max ms | MB/s | event-loop delay p99 / max ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
     row('saturating, baseline: no roll during the run', held),
     row('saturating, 64 MiB rolls in the worker', rolling),
     row(`paced at ${PACED_MB_PER_S} MB/s, baseline: no roll`, pacedHeld),
