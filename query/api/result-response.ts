@@ -5,6 +5,7 @@ import {
   type EncodableResult,
   FORMAT_CONTENT_TYPES,
   type ResultFormat,
+  type RowTexts,
   streamOf,
   textChunks,
 } from './result-formats.ts';
@@ -32,7 +33,8 @@ const metricHeaders = (result: EncodableResult): Record<string, string> => {
 
 /**
  * The strong ETag of a result: SHA-256 over its columns and rows (not the encoding) and the format,
- * so the same rows answer the same tag whichever engine or cache produced them.
+ * so the same rows answer the same tag whichever engine or cache produced them. `texts` are the rows
+ * as JSON text (computed when not given); the JSON and NDJSON bodies reuse them.
  *
  * @example
  * ```ts
@@ -40,8 +42,12 @@ const metricHeaders = (result: EncodableResult): Record<string, string> => {
  * (await resultEtag({ columns: [], rows: [] }, 'json')).startsWith('"'); // true
  * ```
  */
-export async function resultEtag(result: EncodableResult, format: ResultFormat): Promise<string> {
-  const hash = await sha256Hex(JSON.stringify([result.columns, result.rows]));
+export async function resultEtag(
+  result: EncodableResult,
+  format: ResultFormat,
+  texts: RowTexts = result.rows.map((row) => JSON.stringify(row)),
+): Promise<string> {
+  const hash = await sha256Hex(`${JSON.stringify(result.columns)}\n${texts.join('\n')}`);
   return `"${hash.slice(0, 32)}-${format}"`;
 }
 
@@ -60,7 +66,8 @@ export async function resultResponse(
   result: EncodableResult,
   options: ResultResponseOptions,
 ): Promise<Response> {
-  const etag = await resultEtag(result, options.format);
+  const texts: RowTexts = result.rows.map((row) => JSON.stringify(row));
+  const etag = await resultEtag(result, options.format, texts);
   const headers: Record<string, string> = {
     etag,
     vary: 'authorization, accept, x-namespace, x-include-sql',
@@ -69,7 +76,7 @@ export async function resultResponse(
     ...options.headers,
   };
   if (etagMatches(options.ifNoneMatch, etag)) return new Response(null, { status: 304, headers });
-  const chunks = options.format === 'arrow' ? arrowChunks(result) : textChunks(options.format, result);
+  const chunks = options.format === 'arrow' ? arrowChunks(result) : textChunks(options.format, result, texts);
   const body = streamOf(chunks);
   headers['content-type'] = FORMAT_CONTENT_TYPES[options.format];
   const cache = options.cache;
