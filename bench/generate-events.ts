@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sql } from '../sql/index.ts';
 
+/** The generated events' first time (2025-11-24T16:00:00Z) and the step between two, in µs. */
+export const GENERATED_FROM_US = 1764000000000000;
+export const GENERATED_STEP_US = 2000000;
+
 /**
  * Writes `rows` synthetic events as zstd Parquet files laid out as the Pipelines r2 sink writes them
  * (`<bucketDir>/events/year=/month=/day=/<uuid>.parquet`), with the events table's columns and types,
@@ -38,7 +42,7 @@ export async function generateEvents(
           'https://ns' || (i % 1000) || '.startups.studio' AS ns,
           'inc-1' AS incarnation,
           i::BIGINT AS seq,
-          make_timestamp(1764000000000000 + i * 2000000)::TIMESTAMPTZ AS ts,
+          make_timestamp(${GENERATED_FROM_US}::BIGINT + i * ${GENERATED_STEP_US}::BIGINT)::TIMESTAMPTZ AS ts,
           ['Startup.created', 'Startup.updated', 'Customer.created', 'Order.paid'][1 + i % 4] AS event,
           ['created', 'updated', 'created', 'paid'][1 + i % 4] AS verb,
           ['create', 'update', 'create', 'pay'][1 + i % 4] AS action,
