@@ -53,7 +53,12 @@ export {
   toPipelinesSchema,
 } from './derive/to-pipelines-schema.ts';
 export { type R2SqlColumn, r2SqlTypeOf, toR2SqlColumns } from './derive/to-r2-sql-types.ts';
-export { fromLakeRow, isoToMicros, toStreamRecord } from './derive/to-stream-record.ts';
+export {
+  type FromLakeRowOptions,
+  fromLakeRow,
+  LakeRowError,
+} from './derive/from-lake-row.ts';
+export { isoToMicros, toStreamRecord } from './derive/to-stream-record.ts';
 export { type TableVersion, toUnionSelect, type UnionSelectOptions } from './derive/to-union-select.ts';
 export {
   createSetupCommands,
