@@ -102,12 +102,30 @@ export function stackedTimeChart(element: ChartElement, plotted: PlottedData, un
       tzDate: utc,
       series,
       axes: [axis(timeAxis()), axis({ size: 56 })],
-      scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      scales: { y: { range: (_u, _min, max) => [0, headroom(max)] } },
       cursor: { points: { show: false } },
     },
     [xs, ...order.map((i) => sums[i]!)],
     plotted,
   );
+}
+
+/**
+ * The top of a y axis: a round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at least a tenth above
+ * the largest value, so the tallest bar or band never touches the frame; 1 for an empty chart.
+ *
+ * @example
+ * ```ts
+ * import { headroom } from './charts.ts';
+ * headroom(93); // 120
+ * ```
+ */
+export function headroom(max: number): number {
+  if (!(max > 0)) return 1;
+  const want = max * 1.1;
+  const power = 10 ** Math.floor(Math.log10(want));
+  const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * power >= want)!;
+  return step * power;
 }
 
 /**
@@ -141,7 +159,7 @@ export function timeChart(element: ChartElement, plotted: PlottedData): void {
         })),
       ],
       axes: [axis(timeAxis()), axis({ size: 56 })],
-      scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      scales: { y: { range: (_u, _min, max) => [0, headroom(max)] } },
     },
     [plotted.x.map(Number), ...names.map((n) => plotted.series[n]!)],
     plotted,
@@ -185,7 +203,7 @@ export function barChart(
       ],
       scales: {
         x: { time: false, range: () => [-0.6, categories.length - 0.4] },
-        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+        y: { range: (_u, _min, max) => [0, headroom(max)] },
       },
       axes: [
         axis({ splits: () => categories.map((_, i) => i), values: () => categories, grid: { show: false } }),
