@@ -23,8 +23,10 @@ export const activeActorsRow = z.object({
 
 /**
  * Active actors per day or week: the exact number of distinct actors with at least one event in each
- * bucket of `[since, until)` (at most 10,000 buckets), events deduplicated on id, events without an
- * actor left out. Every bucket is answered, an empty one with 0 (filled by the view's own step).
+ * bucket of `[since, until)` (at most 10,000 buckets), events without an actor left out. A duplicated
+ * delivery of an event is the same row, so it adds no actor: the answer is that of the events
+ * deduplicated on id, without a hash over every id of the range. Every bucket is answered, an empty
+ * one with 0 (filled by the view's own step).
  *
  * @example
  * ```ts
@@ -40,9 +42,7 @@ export const activeActors = defineView({
   row: activeActorsRow,
   time: { column: 'bucket', since: 'since', until: 'until' },
   samples: [{ since: '2026-11-01', until: '2026-12-01' }],
-  // Distinct actors need no deduplication on id first: a duplicated delivery is the same row (same
-  // ts, same actor), so it adds no actor to any bucket. The bucket is grouped on an integer (see
-  // bucketKeySql).
+  // The bucket is grouped on an integer and named by date_trunc of its earliest time (bucketKeySql).
   sql: ({
     params,
     table,
