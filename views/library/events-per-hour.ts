@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sql } from '../../sql/index.ts';
 import { defineView } from '../define-view.ts';
 import { timestampParam } from '../view-params.ts';
+import { bucketKeySql } from './time-series/time-buckets.ts';
 
 /**
  * Events per hour per verb, deduplicated on the event id (delivery is at-least-once), over the whole
@@ -29,9 +30,10 @@ export const eventsPerHour = defineView({
       ...(params.since ? [sql`ts >= ${params.since}`] : []),
       ...(params.until ? [sql`ts < ${params.until}`] : []),
     ];
-    return sql`SELECT date_trunc('hour', ts) AS hour, verb, count(*) AS events
+    // The hour is grouped on an integer and named by date_trunc of its earliest time (bucketKeySql).
+    return sql`SELECT date_trunc('hour', min(ts)) AS hour, verb, count(*) AS events
 FROM (SELECT DISTINCT ON (id) ts, verb FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS deduped
-GROUP BY date_trunc('hour', ts), verb
+GROUP BY ${bucketKeySql('hour')}, verb
 ORDER BY hour, verb
 LIMIT 10000`;
   },

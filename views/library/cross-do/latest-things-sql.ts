@@ -51,7 +51,8 @@ const ORDERS = {
  * thing's newest key (and whether a live or a tombstone row holds it) over narrow columns, the page
  * of things that answers is picked from those heads, and only the page's rows are read back in full.
  * A thing whose newest key is held by both a live row and a tombstone (a tie the full order breaks)
- * joins every page, so the page's limit stays exact.
+ * joins every page, so the page's limit stays exact. The read-back filters the versions in a derived
+ * table of its own, so a time bound among them (`ts <= at`) is one the engine prunes files on.
  *
  * @example
  * ```ts
@@ -82,8 +83,9 @@ export function latestThingsSql(options: LatestThingsOptions): SqlFragment {
 page AS (${page})
 SELECT thing, ns, type, branch, version, name, data, ts
 FROM (SELECT thing, ns, type, branch, version, name, data, deleted, ts
-  FROM ${options.table('things')} AS t JOIN page ON t.thing = page.head_thing AND t.${key} = page.head_key
-  WHERE ${versions}
+  FROM (SELECT id, thing, ns, type, branch, version, name, data, deleted, ts
+    FROM ${options.table('things')} AS v WHERE ${versions}) AS t
+  JOIN page ON t.thing = page.head_thing AND t.${key} = page.head_key
   QUALIFY row_number() OVER (PARTITION BY thing ORDER BY ${ORDERS[newest]}) = 1) AS latest
 WHERE ${allOf([sql`NOT deleted`, ...(options.latest ?? [])])}
 ORDER BY thing

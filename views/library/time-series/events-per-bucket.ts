@@ -3,6 +3,7 @@ import { sql } from '../../../sql/index.ts';
 import { defineView } from '../../define-view.ts';
 import { timestampParam } from '../../view-params.ts';
 import {
+  bucketKeySql,
   bucketStarts,
   byCodePoint,
   checkAnswerSize,
@@ -49,7 +50,7 @@ export const eventsPerBucketRow = z.object({
  * @example
  * ```ts
  * import { eventsPerBucket } from './events-per-bucket.ts';
- * eventsPerBucket.render({ bucket: 'day', by: 'type', since: '2026-11-01', until: '2026-12-01' }).sql.includes("date_trunc('day', ts)"); // true
+ * eventsPerBucket.render({ bucket: 'day', by: 'type', since: '2026-11-01', until: '2026-12-01' }).sql.includes("date_trunc('day', min(ts))"); // true
  * eventsPerBucket.finish([{ bucket: '2026-11-01T00:00:00Z', series: 'created', events: 2 }], eventsPerBucket.parseParams({ bucket: 'day', since: '2026-11-01', until: '2026-11-03' })).map((r) => r.events); // [2, 0]
  * ```
  */
@@ -63,12 +64,12 @@ export const eventsPerBucket = defineView({
     { since: '2026-11-01', until: '2026-11-02' },
     { bucket: 'minute', by: 'ns', since: '2026-11-01T09:00:00Z', until: '2026-11-01T10:00:00Z' },
   ],
+  // The bucket is grouped on an integer and named by date_trunc of its earliest time (bucketKeySql).
   sql: ({ params, table }) => {
-    const bucket = sql`date_trunc(${params.bucket}, ts)`;
     const by = sql.id(params.by);
-    return sql`SELECT ${bucket} AS bucket, ${by} AS series, count(*) AS events
+    return sql`SELECT date_trunc(${params.bucket}, min(ts)) AS bucket, ${by} AS series, count(*) AS events
 FROM (SELECT DISTINCT ON (id) ts, ${by} FROM ${table('events')} WHERE ts >= ${params.since} AND ts < ${params.until}) AS deduped
-GROUP BY ${bucket}, ${by}
+GROUP BY ${bucketKeySql(params.bucket)}, ${by}
 ORDER BY bucket, series
 LIMIT ${params.limit + 1}`;
   },

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type SqlFragment, sql } from '../../../sql/index.ts';
 import { ViewParamsError } from '../../view-params.ts';
 
 /** A bucket width: `date_trunc`'s unit (a week starts on Monday, 00:00 UTC, on both engines). */
@@ -30,6 +31,30 @@ export function bucketStart(ms: number, bucket: TimeBucket): number {
   const width = BUCKET_MS[bucket];
   const origin = bucket === 'week' ? FIRST_MONDAY_MS : 0;
   return ms - ((((ms - origin) % width) + width) % width);
+}
+
+const BUCKET_SECONDS: Record<TimeBucket, number> = { minute: 60, hour: 3600, day: 86_400, week: 604_800 };
+// A multiple of every width (100,000 weeks, some 1,900 years) added before `%`, so it never sees a
+// negative number (both engines' `%` truncates toward zero); 1970-01-01 was a Thursday, so 3 days
+// more put the week boundaries on Mondays.
+const KEY_OFFSET = 604_800 * 100_000;
+const MONDAY_SHIFT = 259_200;
+
+/**
+ * An integer that names the bucket holding an event's `ts` (its start in seconds, shifted): what to GROUP BY
+ * instead of `date_trunc(bucket, ts)`, which costs about a second per 2M rows on the local engine
+ * while this costs a tenth of it. Select the bucket itself as `date_trunc(bucket, min(ts))`: every
+ * time of a group is in the same bucket, so that is its start, with the same type `date_trunc` gives.
+ *
+ * @example
+ * ```ts
+ * import { bucketKeySql } from './time-buckets.ts';
+ * bucketKeySql('hour').text; // '(to_unixtime(ts) + 60480000000) - (to_unixtime(ts) + 60480000000) % 3600'
+ * ```
+ */
+export function bucketKeySql(bucket: TimeBucket): SqlFragment {
+  const shifted = sql`(to_unixtime(ts) + ${KEY_OFFSET + (bucket === 'week' ? MONDAY_SHIFT : 0)})`;
+  return sql`${shifted} - ${shifted} % ${BUCKET_SECONDS[bucket]}`;
 }
 
 /**
