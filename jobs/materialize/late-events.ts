@@ -42,7 +42,8 @@ export async function bucketCounts(
  * How many events rows (every event name, duplicates counted) have a time before each of `befores`,
  * as one consistent reading: the table's row count (file metadata, no data read) minus the rows at
  * or after them (the newest files only), the latter counted before and after the former — when they
- * differ rows landed in between and it is measured again; null when it never settles. Rows never
+ * differ rows landed in between and it is measured again; null when it never settles (`counted`:
+ * the rows at or after them already counted, so the first count is not read again). Rows never
  * leave the lake, so an unchanged count before a time means nothing landed there since.
  *
  * @example
@@ -55,12 +56,13 @@ export async function settledRows(
   engine: ViewEngine,
   table: ViewTable,
   befores: readonly number[],
+  counted?: readonly number[],
 ): Promise<number[] | null> {
   const since = async () => {
     const row = (await engine.query(eventRowsSinceSql(table, befores).text)).rows[0] ?? {};
     return befores.map((_, i) => Number(row[`since_${i}`] ?? 0));
   };
-  let first = await since();
+  let first = counted ? [...counted] : await since();
   for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {
     const total = Number((await engine.query(eventRowsSql(table).text)).rows[0]?.rows ?? 0);
     const again = await since();

@@ -4,7 +4,7 @@ import { namespaceTables, type ViewEngine } from '../../views/index.ts';
 import { bucketChunks, bucketStart, toMicros, WINDOW_US } from './bucket-time.ts';
 import type { RefreshChunk, RollupState } from './materialize-state.ts';
 import { bucketCounts, findLateEvents, type LateEvents, settledRows } from './late-events.ts';
-import { type AnyRollup, landedSql } from './rollup-sql.ts';
+import { type AnyRollup, landedSinceSql, landedSql } from './rollup-sql.ts';
 
 /** Construction options of a refresh: where it reads and writes, and how much it recomputes. */
 export interface RefreshRollupConfig {
@@ -171,6 +171,34 @@ async function landed(rollup: AnyRollup, config: RefreshRollupConfig, from?: num
   };
 }
 
+/** What has landed since a refresh's start, with the events rows since some bucket starts after it. */
+interface Landed {
+  oldest: number | null;
+  newest: number | null;
+  /** Events rows (every event name) at or after `time`, when counted; else undefined. */
+  rowsSince?: (time: number) => number | undefined;
+}
+
+/** Bucket starts after `since` whose rows are counted with it: where the next refresh may start. */
+const COUNTED_BUCKETS = 8;
+
+/** The newest files alone: the rollup's oldest and newest event since `since`, and rows since bucket starts. */
+async function landedSince(rollup: AnyRollup, config: RefreshRollupConfig, since: number): Promise<Landed> {
+  const table = namespaceTables(config.namespace ?? 'analytics');
+  const size = WINDOW_US[rollup.rollup.window];
+  const times = Array.from({ length: COUNTED_BUCKETS }, (_, i) => since + i * size);
+  const { rows } = await config.engine.query(landedSinceSql(rollup, table, since, times).text);
+  const row = rows[0] ?? {};
+  return {
+    oldest: row.oldest == null ? null : toMicros(row.oldest),
+    newest: row.newest == null ? null : toMicros(row.newest),
+    rowsSince: (time) => {
+      const i = times.indexOf(time);
+      return i < 0 ? undefined : Number(row[`since_${i}`] ?? 0);
+    },
+  };
+}
+
 /**
  * One incremental refresh: recomputes every bucket at or after `watermark − lookback` up to the newest
  * landed event (everything, in chunks, the first time), then counts events that landed in older
@@ -199,8 +227,10 @@ export async function refreshRollup(
   // Once refreshed, only what landed since the lookback matters (events never leave the lake), so the
   // engine reads only the newest files; the first refresh reads the whole span.
   const since = state.watermark === null ? undefined : bucketStart(state.watermark - lookback, window);
-  let { oldest, newest } = await landed(rollup, config, since);
-  if (since !== undefined && newest === null) ({ oldest, newest } = await landed(rollup, config));
+  let start: Landed =
+    since === undefined ? await landed(rollup, config) : await landedSince(rollup, config, since);
+  if (since !== undefined && start.newest === null) start = await landed(rollup, config);
+  const { oldest, newest } = start;
   if (oldest === null || newest === null) return { state, chunks: [], newest: null };
   const from = state.resumeFrom ?? since ?? bucketStart(oldest, window);
   const to = bucketStart(newest, window) + size;
@@ -211,8 +241,15 @@ export async function refreshRollup(
   const whole = now.length === planned.length && state.resumeFrom === null;
   const next = bucketStart(newest - lookback, window);
   const prior = state.watermark === null ? null : (state.settled ?? null);
+  const befores = prior ? [next, prior.before] : [next];
+  const counted = befores.map((b) => start.rowsSince?.(b));
   const settled = whole
-    ? await settledRows(config.engine, table, prior ? [next, prior.before] : [next])
+    ? await settledRows(
+        config.engine,
+        table,
+        befores,
+        counted.every((n) => n !== undefined) ? (counted as number[]) : undefined,
+      )
     : null;
   const chunks: RefreshChunk[] = [];
   for (const [a, b] of now) chunks.push(await materializeRange(rollup, a, b, newest, config));

@@ -47,6 +47,33 @@ export function landedSql(rollup: AnyRollup, table: ViewTable, from?: number): S
 }
 
 /**
+ * Since `from`, the oldest and newest time of the events a rollup reads, and the events rows (every
+ * event name, duplicates counted) at or after each of `times` as `since_0`, `since_1`, …: what an
+ * incremental refresh starts from, in one read of the newest files.
+ *
+ * @example
+ * ```ts
+ * import { landedSinceSql } from './rollup-sql.ts';
+ * landedSinceSql(revenue, namespaceTables('analytics'), 0, [0]).text.includes('"since_0"'); // true
+ * ```
+ */
+export function landedSinceSql(
+  rollup: AnyRollup,
+  table: ViewTable,
+  from: number,
+  times: readonly number[],
+): SqlFragment {
+  const events = sql`"event" IN ${[...rollup.rollup.from]}`;
+  const match = rollup.rollup.where ? sql`${events} AND (${rollup.rollup.where})` : events;
+  const counts = times.map(
+    (t, i) => sql`count(CASE WHEN "ts" >= ${sql.timestamp(t)} THEN 1 END) AS ${sql.id(`since_${i}`)}`,
+  );
+  return sql`SELECT min(CASE WHEN ${match} THEN "ts" END) AS "oldest", max(CASE WHEN ${match} THEN "ts" END) AS "newest",
+  ${sql.join(counts)}
+FROM ${table('events')} WHERE "ts" >= ${sql.timestamp(from)}`;
+}
+
+/**
  * How many rows the events table holds, of every event name, duplicates counted: an engine answers
  * it from file metadata, reading no data.
  *
