@@ -12,6 +12,13 @@ export interface RollupState {
   lateBuckets: number[];
   /** While a build is under way (a first refresh over all history), where its next chunk starts (µs). */
   resumeFrom: number | null;
+  /**
+   * How many events rows (of every event name, as landed) had a time before `before` (µs) when the
+   * last refresh began, `before` being where the next refresh starts recomputing. While that count is
+   * unchanged no event can have landed late since, so the next refresh skips the late-event check;
+   * absent or null, it runs it.
+   */
+  settled?: { before: number; rows: number } | null;
 }
 
 /** One refreshed range: what a refresh or a backfill wrote. */
@@ -45,7 +52,15 @@ export interface RollupFreshness {
  * ```
  */
 export function initialRollupState(view: string): RollupState {
-  return { view, watermark: null, refreshedAt: null, lateEvents: 0, lateBuckets: [], resumeFrom: null };
+  return {
+    view,
+    watermark: null,
+    refreshedAt: null,
+    lateEvents: 0,
+    lateBuckets: [],
+    resumeFrom: null,
+    settled: null,
+  };
 }
 
 /**

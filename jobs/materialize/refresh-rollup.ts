@@ -1,10 +1,10 @@
 import type { Sink } from '../../ingest/sink.ts';
 import { ROLLUPS_SCHEMA_VERSION, type RollupLakeRow } from '../../schemas/index.ts';
-import { namespaceTables, type ViewEngine, type ViewTable } from '../../views/index.ts';
+import { namespaceTables, type ViewEngine } from '../../views/index.ts';
 import { bucketChunks, bucketStart, toMicros, WINDOW_US } from './bucket-time.ts';
 import type { RefreshChunk, RollupState } from './materialize-state.ts';
-import { readCommits, winningSegments } from './rollup-commits.ts';
-import { type AnyRollup, bucketCountsSql, landedCountsSql, landedSql } from './rollup-sql.ts';
+import { bucketCounts, findLateEvents, type LateEvents, settledRows } from './late-events.ts';
+import { type AnyRollup, landedSinceSql, landedSql } from './rollup-sql.ts';
 
 /** Construction options of a refresh: where it reads and writes, and how much it recomputes. */
 export interface RefreshRollupConfig {
@@ -69,15 +69,17 @@ function lakeRow(
   };
 }
 
-async function bucketCounts(
-  engine: ViewEngine,
-  rollup: AnyRollup,
-  table: ViewTable,
-  from: number,
-  to: number,
-) {
-  const { rows } = await engine.query(bucketCountsSql(rollup, table, from, to).text);
-  return new Map(rows.map((r) => [toMicros(r.bucket), Number(r.events)]));
+/** Events per bucket as the rows count them, when the rollup counts every event (`count()`). */
+function countsFromRows(rollup: AnyRollup, rows: Record<string, unknown>[]): Map<number, number> | null {
+  const measures = Object.entries(rollup.rollup.measures);
+  const counted = measures.find(([, m]) => m.kind === 'count' && m.field === undefined)?.[0];
+  if (counted === undefined) return null;
+  const counts = new Map<number, number>();
+  for (const row of rows) {
+    const bucket = toMicros(row.bucket);
+    counts.set(bucket, (counts.get(bucket) ?? 0) + Number(row[counted] ?? 0));
+  }
+  return counts;
 }
 
 /**
@@ -112,7 +114,9 @@ export async function materializeRange(
     const right = await materializeRange(rollup, middle, to, watermark, config);
     return { refreshId: `${left.refreshId}+${right.refreshId}`, from, to, rows: left.rows + right.rows };
   }
-  const counts = await bucketCounts(config.engine, rollup, table, from, to);
+  // Every deduplicated event falls in exactly one group of its bucket, so a count() measure summed
+  // over a bucket's groups is its event count: no second query then.
+  const counts = countsFromRows(rollup, rows) ?? (await bucketCounts(config.engine, rollup, table, from, to));
   const refreshId = config.refreshId?.() ?? defaultId(ts);
   const lake = rows.map((row) => lakeRow(rollup, refreshId, ts, row));
   for (let i = 0; i < lake.length; i += SEND_BATCH) await config.sink.send(lake.slice(i, i + SEND_BATCH));
@@ -167,10 +171,41 @@ async function landed(rollup: AnyRollup, config: RefreshRollupConfig, from?: num
   };
 }
 
+/** What has landed since a refresh's start, with the events rows since some bucket starts after it. */
+interface Landed {
+  oldest: number | null;
+  newest: number | null;
+  /** Events rows (every event name) at or after `time`, when counted; else undefined. */
+  rowsSince?: (time: number) => number | undefined;
+}
+
+/** Bucket starts after `since` whose rows are counted with it: where the next refresh may start. */
+const COUNTED_BUCKETS = 8;
+
+/** The newest files alone: the rollup's oldest and newest event since `since`, and rows since bucket starts. */
+async function landedSince(rollup: AnyRollup, config: RefreshRollupConfig, since: number): Promise<Landed> {
+  const table = namespaceTables(config.namespace ?? 'analytics');
+  const size = WINDOW_US[rollup.rollup.window];
+  const times = Array.from({ length: COUNTED_BUCKETS }, (_, i) => since + i * size);
+  const { rows } = await config.engine.query(landedSinceSql(rollup, table, since, times).text);
+  const row = rows[0] ?? {};
+  return {
+    oldest: row.oldest == null ? null : toMicros(row.oldest),
+    newest: row.newest == null ? null : toMicros(row.newest),
+    rowsSince: (time) => {
+      const i = times.indexOf(time);
+      return i < 0 ? undefined : Number(row[`since_${i}`] ?? 0);
+    },
+  };
+}
+
 /**
  * One incremental refresh: recomputes every bucket at or after `watermark − lookback` up to the newest
  * landed event (everything, in chunks, the first time), then counts events that landed in older
- * buckets than that — later than the lookback — and reports them in the state, for a backfill.
+ * buckets than that — later than the lookback — and reports them in the state, for a backfill. That
+ * check reads a horizon of old buckets, so it runs only when something may have landed there: when
+ * the events rows before where this refresh starts are no longer what the last refresh counted (see
+ * `settledRows`), when late events are still reported, or when the last refresh left no count.
  *
  * @example
  * ```ts
@@ -188,28 +223,48 @@ export async function refreshRollup(
   const window = rollup.rollup.window;
   const size = WINDOW_US[window];
   const lookback = config.lookbackUs ?? 2 * size;
+  const table = namespaceTables(config.namespace ?? 'analytics');
   // Once refreshed, only what landed since the lookback matters (events never leave the lake), so the
   // engine reads only the newest files; the first refresh reads the whole span.
   const since = state.watermark === null ? undefined : bucketStart(state.watermark - lookback, window);
-  let { oldest, newest } = await landed(rollup, config, since);
-  if (since !== undefined && newest === null) ({ oldest, newest } = await landed(rollup, config));
+  let start: Landed =
+    since === undefined ? await landed(rollup, config) : await landedSince(rollup, config, since);
+  if (since !== undefined && start.newest === null) start = await landed(rollup, config);
+  const { oldest, newest } = start;
   if (oldest === null || newest === null) return { state, chunks: [], newest: null };
-  const from =
-    state.resumeFrom ??
-    (state.watermark === null
-      ? bucketStart(oldest, window)
-      : bucketStart(state.watermark - lookback, window));
+  const from = state.resumeFrom ?? since ?? bucketStart(oldest, window);
   const to = bucketStart(newest, window) + size;
   const planned = bucketChunks(from, to, window, config.chunkBuckets ?? 168);
   const now = planned.slice(0, config.maxChunks ?? planned.length);
+  // Counted before any bucket is read, so an event that lands while this refresh runs shows as a
+  // change to the next one. Only a call that recomputes everything from `from` may vouch for it.
+  const whole = now.length === planned.length && state.resumeFrom === null;
+  const next = bucketStart(newest - lookback, window);
+  const prior = state.watermark === null ? null : (state.settled ?? null);
+  const befores = prior ? [next, prior.before] : [next];
+  const counted = befores.map((b) => start.rowsSince?.(b));
+  const settled = whole
+    ? await settledRows(
+        config.engine,
+        table,
+        befores,
+        counted.every((n) => n !== undefined) ? (counted as number[]) : undefined,
+      )
+    : null;
   const chunks: RefreshChunk[] = [];
   for (const [a, b] of now) chunks.push(await materializeRange(rollup, a, b, newest, config));
   const refreshedAt = (config.now ?? (() => Date.now() * 1000))();
   if (now.length < planned.length) {
     // A build (or a long catch-up) under way: the watermark moves only once every chunk has landed.
-    return { state: { ...state, refreshedAt, resumeFrom: now.at(-1)![1] }, chunks, newest };
+    return { state: { ...state, refreshedAt, resumeFrom: now.at(-1)![1], settled: null }, chunks, newest };
   }
-  const late = state.watermark === null ? { events: 0, buckets: [] } : await findLate(rollup, from, config);
+  // Nothing landed before `prior.before` (≥ from) since the last refresh, which found no late event.
+  const quiet =
+    prior !== null && prior.before >= from && state.lateEvents === 0 && settled?.[1] === prior.rows;
+  const late: LateEvents =
+    state.watermark === null || quiet
+      ? { events: 0, buckets: [] }
+      : await findLateEvents(config.engine, rollup, table, from, config.lateHorizonBuckets ?? 168);
   return {
     state: {
       ...state,
@@ -218,42 +273,9 @@ export async function refreshRollup(
       lateEvents: late.events,
       lateBuckets: late.buckets,
       resumeFrom: null,
+      settled: settled ? { before: next, rows: settled[0]! } : null,
     },
     chunks,
     newest,
   };
-}
-
-/** Buckets before `before` (within the horizon) whose landed events outnumber what is materialized. */
-async function findLate(rollup: AnyRollup, before: number, config: RefreshRollupConfig) {
-  const table = namespaceTables(config.namespace ?? 'analytics');
-  const size = WINDOW_US[rollup.rollup.window];
-  const start = before - size * (config.lateHorizonBuckets ?? 168);
-  const segments = winningSegments(await readCommits(config.engine, rollup, table));
-  const counted = new Map<number, number>();
-  for (const segment of segments) {
-    for (const [bucket, n] of segment.counts)
-      if (bucket >= segment.from && bucket < segment.to) counted.set(bucket, n);
-  }
-  // Rows as landed (duplicates counted) bound the events from above: only buckets where they exceed
-  // what is materialized are counted exactly, deduplicated.
-  const { rows: landedRows } = await config.engine.query(landedCountsSql(rollup, table, start, before).text);
-  const suspect = landedRows
-    .map((r) => [toMicros(r.bucket), Number(r.events)] as const)
-    .filter(([bucket, n]) => n > (counted.get(bucket) ?? 0))
-    .map(([bucket]) => bucket);
-  const raw =
-    suspect.length === 0
-      ? new Map<number, number>()
-      : await bucketCounts(config.engine, rollup, table, Math.min(...suspect), Math.max(...suspect) + size);
-  let events = 0;
-  const buckets: number[] = [];
-  for (const [bucket, n] of raw) {
-    const missing = n - (counted.get(bucket) ?? 0);
-    if (missing > 0) {
-      events += missing;
-      buckets.push(bucket);
-    }
-  }
-  return { events, buckets: buckets.sort((a, b) => a - b) };
 }

@@ -47,6 +47,65 @@ export function landedSql(rollup: AnyRollup, table: ViewTable, from?: number): S
 }
 
 /**
+ * Since `from`, the oldest and newest time of the events a rollup reads, and the events rows (every
+ * event name, duplicates counted) at or after each of `times` as `since_0`, `since_1`, …: what an
+ * incremental refresh starts from, in one read of the newest files.
+ *
+ * @example
+ * ```ts
+ * import { landedSinceSql } from './rollup-sql.ts';
+ * landedSinceSql(revenue, namespaceTables('analytics'), 0, [0]).text.includes('"since_0"'); // true
+ * ```
+ */
+export function landedSinceSql(
+  rollup: AnyRollup,
+  table: ViewTable,
+  from: number,
+  times: readonly number[],
+): SqlFragment {
+  const events = sql`"event" IN ${[...rollup.rollup.from]}`;
+  const match = rollup.rollup.where ? sql`${events} AND (${rollup.rollup.where})` : events;
+  const counts = times.map(
+    (t, i) => sql`count(CASE WHEN "ts" >= ${sql.timestamp(t)} THEN 1 END) AS ${sql.id(`since_${i}`)}`,
+  );
+  return sql`SELECT min(CASE WHEN ${match} THEN "ts" END) AS "oldest", max(CASE WHEN ${match} THEN "ts" END) AS "newest",
+  ${sql.join(counts)}
+FROM ${table('events')} WHERE "ts" >= ${sql.timestamp(from)}`;
+}
+
+/**
+ * How many rows the events table holds, of every event name, duplicates counted: an engine answers
+ * it from file metadata, reading no data.
+ *
+ * @example
+ * ```ts
+ * import { eventRowsSql } from './rollup-sql.ts';
+ * eventRowsSql(namespaceTables('analytics')).text; // 'SELECT count(*) AS "rows" FROM "analytics"."events"'
+ * ```
+ */
+export function eventRowsSql(table: ViewTable): SqlFragment {
+  return sql`SELECT count(*) AS "rows" FROM ${table('events')}`;
+}
+
+/**
+ * How many events rows (every event name, duplicates counted) have a time at or after each of
+ * `times`, as `since_0`, `since_1`, …: bounded below by the earliest, so an engine reads only the
+ * files that can hold such rows.
+ *
+ * @example
+ * ```ts
+ * import { eventRowsSinceSql } from './rollup-sql.ts';
+ * eventRowsSinceSql(namespaceTables('analytics'), [0, 3_600_000_000]).text.includes('"since_1"'); // true
+ * ```
+ */
+export function eventRowsSinceSql(table: ViewTable, times: readonly number[]): SqlFragment {
+  const counts = times.map(
+    (t, i) => sql`count(CASE WHEN "ts" >= ${sql.timestamp(t)} THEN 1 END) AS ${sql.id(`since_${i}`)}`,
+  );
+  return sql`SELECT ${sql.join(counts)} FROM ${table('events')} WHERE "ts" >= ${sql.timestamp(Math.min(...times))}`;
+}
+
+/**
  * Event rows per bucket of `[from, to)` as landed, duplicates counted: a cheap upper bound of
  * {@link bucketCountsSql}, so only buckets that may hold late events are counted exactly.
  *

@@ -45,6 +45,9 @@ export async function openSandboxedDuckDb(
   await admin.run(sql`SET allowed_directories = [${sql.join(directories)}]`.text);
   await admin.run('SET enable_external_access = false');
   await admin.run("SET TimeZone = 'UTC'");
+  // Lake files are written whole and never change: their footers are parsed once, not per query
+  // (GLOBAL: the workers' connections share it).
+  await admin.run('SET GLOBAL parquet_metadata_cache = true');
   await admin.run('SET lock_configuration = true');
   const workers: DuckDBConnection[] = [];
   for (let i = 0; i < limits.maxConcurrentQueries; i++) workers.push(await instance.connect());
