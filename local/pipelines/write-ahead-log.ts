@@ -1,8 +1,8 @@
 import {
   closeSync,
   existsSync,
-  fsync,
-  fsyncSync,
+  fdatasync,
+  fdatasyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -50,9 +50,11 @@ class SyncedFile {
     return this.running;
   }
 
+  // fdatasync: an append's data and the file size (what reading it back needs) reach the disk, without
+  // waiting on a journal commit for the file's times.
   private fsync(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      fsync(this.fd, (error) => {
+      fdatasync(this.fd, (error) => {
         if (this.running && !this.due) this.running = null;
         if (this.closing && !this.running && !this.due) closeSync(this.fd);
         if (error) reject(error);
@@ -112,7 +114,7 @@ export class WriteAheadLog {
    */
   appendJson(arrayText: string): void {
     this.write(arrayText);
-    fsyncSync(this.file.fd);
+    fdatasyncSync(this.file.fd);
   }
 
   /**
