@@ -11,7 +11,8 @@ const COLUMNS = columnsOf(eventRow).map((c) => sql.id(c.name));
  * One namespace's events exactly as the lake holds them, every column and every delivered row
  * (re-deliveries included, nothing deduplicated), in (incarnation, seq, id) order, a keyset page at a
  * time: what an auditor downloads to check gaps, duplicates, chain links and hashes independently
- * (the dashboard's in-browser check reads it as Arrow).
+ * (the dashboard's in-browser check reads it as Arrow). The default page, 10,000 rows of ~1 KB, stays
+ * inside the engines' 16 MiB result bound; a larger `limit` is for rows with little data.
  *
  * @example
  * ```ts
@@ -35,7 +36,7 @@ export const auditEvents = defineView({
       .min(0)
       .default(0)
       .describe('keyset cursor: the seq of the last row of the previous page'),
-    limit: limitParam(50_000, 100_000),
+    limit: limitParam(10_000, 100_000),
   }),
   row: z.object({ ns: z.string(), incarnation: z.string(), seq: z.number(), id: z.string() }).passthrough(),
   samples: [{ ns: 'https://acme.startups.studio' }],
