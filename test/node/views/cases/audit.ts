@@ -55,6 +55,29 @@ function trail(events: EventRow[], keep: (e: EventRow) => boolean, limit: number
 }
 
 /** Chains (ns, incarnation) → their distinct seqs, ascending. */
+/** One page of audit_events: the first `limit` events after the cursor, with every delivery of each. */
+function eventsPage(
+  w: Workload,
+  p: { ns: string; after_incarnation?: string; after_seq?: number; limit: number },
+): Record<string, unknown>[] {
+  const after = (e: EventRow) =>
+    e.incarnation > (p.after_incarnation ?? '') ||
+    (e.incarnation === (p.after_incarnation ?? '') && Number(e.seq) > (p.after_seq ?? 0));
+  const rows = w.delivered
+    .filter((e) => e.ns === p.ns && after(e))
+    .sort((a, b) => cmp(a.incarnation, b.incarnation) || Number(a.seq) - Number(b.seq) || cmp(a.id, b.id));
+  const keys = new Set<string>();
+  return rows
+    .filter((e) => {
+      const key = `${e.incarnation}\u0000${e.seq}`;
+      if (keys.has(key)) return true;
+      if (keys.size >= p.limit) return false;
+      keys.add(key);
+      return true;
+    })
+    .map(asLake);
+}
+
 function chains(w: Workload): Map<string, { ns: string; incarnation: string; seqs: number[]; rows: number }> {
   const out = new Map<string, { ns: string; incarnation: string; seqs: number[]; rows: number }>();
   for (const e of w.delivered) {
@@ -107,12 +130,20 @@ export const cases: ViewCase[] = [
     name: 'audit_events: one namespace as delivered, re-deliveries kept',
     view: auditEvents,
     params: (w: Workload) => ({ ns: w.namespaces[0], limit: 100_000 }),
-    expected: (w, p) =>
-      w.delivered
-        .filter((e) => e.ns === p.ns)
-        .sort((a, b) => cmp(a.incarnation, b.incarnation) || Number(a.seq) - Number(b.seq) || cmp(a.id, b.id))
-        .slice(0, p.limit)
-        .map(asLake),
+    expected: (w, p) => eventsPage(w, p),
+  },
+  {
+    name: 'audit_events: a page of 25 events after a cursor, each with every delivery',
+    view: auditEvents,
+    params: (w: Workload) => {
+      const ns = w.namespaces.at(-1)!;
+      const mine = w.delivered
+        .filter((e) => e.ns === ns)
+        .sort((a, b) => cmp(a.incarnation, b.incarnation) || Number(a.seq) - Number(b.seq));
+      const first = mine[Math.floor(mine.length / 3)]!;
+      return { ns, after_incarnation: first.incarnation, after_seq: first.seq, limit: 25 };
+    },
+    expected: (w, p) => eventsPage(w, p),
   },
   {
     name: 'audit_completeness: every chain',
