@@ -200,3 +200,24 @@ export function columnsOf(table: z.ZodObject): ColumnInfo[] {
     };
   });
 }
+
+const columnsSeen = new WeakMap<z.ZodObject, readonly ColumnInfo[]>();
+
+/**
+ * {@link columnsOf}, read once per table schema and kept: for code that reads a table's columns per
+ * row (a roll stages tens of thousands of records). The list is shared: do not change it.
+ *
+ * @example
+ * ```ts
+ * import { columnsOnce, eventRow } from './index.ts';
+ * columnsOnce(eventRow) === columnsOnce(eventRow); // true
+ * ```
+ */
+export function columnsOnce(table: z.ZodObject): readonly ColumnInfo[] {
+  let columns = columnsSeen.get(table);
+  if (!columns) {
+    columns = columnsOf(table);
+    columnsSeen.set(table, columns);
+  }
+  return columns;
+}

@@ -19,6 +19,7 @@ export {
   type ColumnMeta,
   col,
   columnsOf,
+  columnsOnce,
   INT64_MAX,
   INT64_MIN,
   type Int64,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type ColumnInfo, columnsOf } from '../columns.ts';
+import { type ColumnInfo, columnsOnce } from '../columns.ts';
 import { isoToMicros } from './to-stream-record.ts';
 
 /**
@@ -95,16 +95,6 @@ function normalize(
     }
   }
   return row;
-}
-
-const columnsSeen = new WeakMap<z.ZodObject, ColumnInfo[]>();
-function columnsOnce(table: z.ZodObject): ColumnInfo[] {
-  let columns = columnsSeen.get(table);
-  if (!columns) {
-    columns = columnsOf(table);
-    columnsSeen.set(table, columns);
-  }
-  return columns;
 }
 
 /** How {@link fromLakeRow} reads one row. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { type ColumnInfo, columnsOf, duckDbTypeOf, type LakeType } from '../../../schemas/index.ts';
+import { columnsOf, columnsOnce, duckDbTypeOf, type LakeType } from '../../../schemas/index.ts';
 import { type SqlFragment, sql } from '../../../sql/index.ts';
 
 // Staged columns take the lake's DuckDB types, except JSON, which is staged as DuckDB's JSON type so
@@ -40,17 +40,6 @@ export function loadStreamTable(stream: string, schema: z.ZodObject, file: strin
   });
   return sql`INSERT INTO ${sql.id(stream)} SELECT ${sql.join(select)} FROM read_json(${file}, format = 'newline_delimited', columns = {${sql.join(read)}})`
     .text;
-}
-
-// A roll stages tens of thousands of records: the schema's columns are read once, not per record.
-const columnsSeen = new WeakMap<z.ZodObject, ColumnInfo[]>();
-function columnsOnce(schema: z.ZodObject): ColumnInfo[] {
-  let columns = columnsSeen.get(schema);
-  if (!columns) {
-    columns = columnsOf(schema);
-    columnsSeen.set(schema, columns);
-  }
-  return columns;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
-import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
 import type { EventRow } from '../../../schemas/index.ts';
 import { eventsPerHour } from '../../../views/library/events-per-hour.ts';
 import { timeSeriesViews } from '../../../views/library/time-series/index.ts';
@@ -8,7 +7,7 @@ import { createViewRegistry, type ViewEngine } from '../../../views/index.ts';
 import { eventRow, tempDir } from '../fixtures/events.ts';
 import { normalizeRows } from './oracles/oracle-time.ts';
 import { activeActorsOracle, eventsPerBucketOracle, eventsPerHourOracle } from './oracles/time-series.ts';
-import { writeSmallLake } from './write-small-lake.ts';
+import { dialectViewEngine, writeSmallLake } from './write-small-lake.ts';
 
 // The bucketed views group on an integer bucket key (not on date_trunc): events on each side of
 // every kind of edge, one microsecond apart, must land in the bucket date_trunc names.
@@ -51,10 +50,7 @@ afterAll(async () => {
   await remove?.();
 });
 
-const engine = (): ViewEngine => {
-  const dialect = withR2SqlDialect(duckdb);
-  return { query: async (sql) => ({ ...(await dialect.query(sql)), metrics: undefined }) };
-};
+const engine = (): ViewEngine => dialectViewEngine(duckdb);
 const run = async (view: string, params: unknown) =>
   normalizeRows((await registry.run(engine(), view, params)).rows);
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
-import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
 import { sql } from '../../../sql/index.ts';
 import type { EventRow, ThingRow } from '../../../schemas/index.ts';
 import { createViewRegistry, isViewParamsError, type ViewEngine } from '../../../views/index.ts';
@@ -8,7 +7,7 @@ import { encodeSearchCursor, searchThings } from '../../../views/library/search/
 import { eventRow, tempDir } from '../fixtures/events.ts';
 import { normalizeRows } from './oracles/oracle-time.ts';
 import { searchAllOracle, searchOracle } from './oracles/search.ts';
-import { writeSmallLake } from './write-small-lake.ts';
+import { dialectViewEngine, writeSmallLake } from './write-small-lake.ts';
 
 const NS = 'https://a.test';
 const STARTUP = `${NS}/Startup`;
@@ -76,10 +75,7 @@ afterAll(async () => {
   await remove?.();
 });
 
-const engine = (): ViewEngine => {
-  const dialect = withR2SqlDialect(duckdb);
-  return { query: async (sql) => ({ ...(await dialect.query(sql)), metrics: undefined }) };
-};
+const engine = (): ViewEngine => dialectViewEngine(duckdb);
 const run = async (params: unknown) => (await registry.run(engine(), 'search_things', params)).rows;
 const oracle = (params: unknown) => normalizeRows(searchOracle(things, searchThings.parseParams(params)));
 const names = (rows: Record<string, unknown>[]) => rows.map((r) => r.name);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
-import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
 import { sql } from '../../../sql/index.ts';
 import type { ActionRow, EventRow } from '../../../schemas/index.ts';
 import { eventsPerHour } from '../../../views/library/events-per-hour.ts';
@@ -8,7 +7,7 @@ import { timeSeriesViews } from '../../../views/library/time-series/index.ts';
 import { createViewRegistry, isViewParamsError, type ViewEngine } from '../../../views/index.ts';
 import { eventRow, tempDir } from '../fixtures/events.ts';
 import { normalizeRows } from './oracles/oracle-time.ts';
-import { writeSmallLake } from './write-small-lake.ts';
+import { dialectViewEngine, writeSmallLake } from './write-small-lake.ts';
 import {
   actionDurationsOracle,
   activeActorsOracle,
@@ -62,11 +61,7 @@ afterAll(async () => {
 });
 
 const at = (hours: number) => new Date(T0 + hours * 3_600_000).toISOString();
-// The dialect engine's answer as the registry's structural engine type.
-const engine = (): ViewEngine => {
-  const dialect = withR2SqlDialect(duckdb);
-  return { query: async (sql) => ({ ...(await dialect.query(sql)), metrics: undefined }) };
-};
+const engine = (): ViewEngine => dialectViewEngine(duckdb);
 const run = async (view: string, params: unknown) =>
   normalizeRows((await registry.run(engine(), view, params)).rows);
 

@@ -9,7 +9,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { dataFileKey, encodeParquet } from '../../../lake/index.ts';
+import type { DuckDbEngine } from '../../../query/duckdb/index.ts';
+import { withR2SqlDialect } from '../../../query/with-r2-sql-dialect.ts';
 import { actionRow, deriveGlobalRows, type EventRow, eventRow, thingRow } from '../../../schemas/index.ts';
+import type { ViewEngine } from '../../../views/index.ts';
 
 /** Writes the tables of `delivered` under `dir`; answers the derived rows (as delivered) too. */
 export async function writeSmallLake(dir: string, delivered: readonly EventRow[]) {
@@ -32,4 +35,10 @@ export async function writeSmallLake(dir: string, delivered: readonly EventRow[]
     }
   }
   return { things: derived.flatMap((d) => d.things), actions: derived.flatMap((d) => d.actions) };
+}
+
+/** The R2 SQL dialect over a DuckDB engine, as the registry's structural engine type (no metrics). */
+export function dialectViewEngine(duckdb: DuckDbEngine): ViewEngine {
+  const dialect = withR2SqlDialect(duckdb);
+  return { query: async (sql) => ({ ...(await dialect.query(sql)), metrics: undefined }) };
 }
