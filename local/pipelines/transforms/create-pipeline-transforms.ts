@@ -1,7 +1,7 @@
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { type SqlFragment, type SqlToken, sql, toDuckDbSql } from '../../../sql/index.ts';
+import { type SqlFragment, sql, toDuckDbSql } from '../../../sql/index.ts';
 import { type ColumnInfo, columnsOf } from '../../../schemas/index.ts';
 import { compileRecordTest, type RecordTest } from '../compile-record-test.ts';
 import { validateRecords } from '../validate-records.ts';
@@ -15,6 +15,7 @@ import {
   stage,
   typeMismatch,
 } from './stage-batch.ts';
+import { findName, isPassThrough } from './statement-shape.ts';
 import type { SyncDuckDb } from './sync-duckdb.ts';
 
 /** A pipeline as configured: a name and its SQL (one or more INSERT statements). */
@@ -251,7 +252,7 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
       schema: sinkSchema.pick(Object.fromEntries(columns.map((c) => [c.name, true])) as Record<string, true>),
       sql: sql`SELECT ${sql.join(conversions)} FROM (${selectSql}\n) AS __pipeline_output`.text,
       columns,
-      passThrough: selectsEverything(statement) && sameColumns(columns, config.streams[statement.stream]!),
+      passThrough: isPassThrough(statement, columns, config.streams[statement.stream]!),
     };
   }
 
@@ -363,39 +364,4 @@ export function createPipelineTransforms(config: PipelineTransformsConfig): Pipe
     }
     return { rows, rejects };
   }
-}
-
-/** `SELECT * FROM <stream>`, nothing else (the statement's tokens, a trailing `;` aside). */
-function selectsEverything(statement: PipelineStatement): boolean {
-  const words = statement.tokens.filter((t) => !(t.kind === 'symbol' && t.value === ';'));
-  return (
-    words.length === 4 &&
-    words[0]!.kind === 'word' &&
-    words[0]!.value.toUpperCase() === 'SELECT' &&
-    words[1]!.value === '*' &&
-    words[2]!.kind === 'word' &&
-    words[2]!.value.toUpperCase() === 'FROM'
-  );
-}
-
-/** The sink's columns are the stream's, in order, with the same lake types, none stricter about null. */
-function sameColumns(columns: readonly ColumnInfo[], stream: z.ZodObject): boolean {
-  const own = columnsOf(stream);
-  return (
-    own.length === columns.length &&
-    own.every((c, i) => {
-      const sink = columns[i]!;
-      return c.name === sink.name && c.lakeType === sink.lakeType && (sink.nullable || !c.nullable);
-    })
-  );
-}
-
-/** The token naming `name` (an alias when `output`: the last match before the top-level FROM). */
-function findName(tokens: SqlToken[], name: string, output = false): SqlToken | undefined {
-  const matches = (t: SqlToken) =>
-    (t.kind === 'word' && t.value.toLowerCase() === name.toLowerCase()) ||
-    (t.kind === 'quoted' && t.value === name);
-  if (!output) return tokens.find(matches);
-  const from = tokens.findIndex((t) => t.kind === 'word' && t.value === 'FROM');
-  return tokens.slice(0, from === -1 ? tokens.length : from).findLast(matches);
 }
