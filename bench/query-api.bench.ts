@@ -140,7 +140,7 @@ export async function benchQueryApi(): Promise<BenchReport> {
     '',
     'Both sides run the same SQL on the same in-process DuckDB engine (R2 SQL dialect). The handler adds',
     'token hashing and the constant-time compare, rendering over the tenant-filtered derived tables, the',
-    'freshness memo (warm), the ETag (SHA-256 over the rows) and encoding the body, read whole here.',
+    'freshness memo (warm), encoding the body and its ETag (SHA-256 over the bytes), read whole here.',
     '',
     '| case | rows | engine ms | handler ms | ratio |',
     '|---|---:|---:|---:|---:|',

@@ -136,13 +136,11 @@ export interface EncodableResult {
 
 const CHUNK_ROWS = 500;
 
-/** Each row as JSON text: given once, the same texts serve the ETag and the body. */
-export type RowTexts = readonly string[];
+const rowTexts = (rows: readonly Record<string, unknown>[]): string[] =>
+  rows.map((row) => JSON.stringify(row));
 
-const rowTextsOf = (result: EncodableResult, from: number, to: number, texts?: RowTexts): string[] =>
-  texts ? texts.slice(from, to) : result.rows.slice(from, to).map((row) => JSON.stringify(row));
-
-function* jsonChunks(result: EncodableResult, texts?: RowTexts): Generator<string> {
+/** The JSON answer's chunks: its head, the rows 500 at a time, then the metrics and the closing. */
+function* jsonChunks(result: EncodableResult): Generator<string> {
   const head = {
     success: true,
     errors: [],
@@ -152,14 +150,14 @@ function* jsonChunks(result: EncodableResult, texts?: RowTexts): Generator<strin
   const schema = JSON.stringify(result.columns);
   yield `${opening},"result":{"schema":${schema},"rows":[`;
   for (let i = 0; i < result.rows.length; i += CHUNK_ROWS) {
-    yield (i > 0 ? ',' : '') + rowTextsOf(result, i, i + CHUNK_ROWS, texts).join(',');
+    yield (i > 0 ? ',' : '') + rowTexts(result.rows.slice(i, i + CHUNK_ROWS)).join(',');
   }
   yield `],"metrics":${JSON.stringify(result.metrics ?? {})}}}`;
 }
 
-function* ndjsonChunks(result: EncodableResult, texts?: RowTexts): Generator<string> {
+function* ndjsonChunks(result: EncodableResult): Generator<string> {
   for (let i = 0; i < result.rows.length; i += CHUNK_ROWS)
-    yield `${rowTextsOf(result, i, i + CHUNK_ROWS, texts).join('\n')}\n`;
+    yield `${rowTexts(result.rows.slice(i, i + CHUNK_ROWS)).join('\n')}\n`;
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; JSON for objects. */
@@ -182,9 +180,7 @@ function* csvChunks(result: EncodableResult): Generator<string> {
 
 /**
  * The text chunks of a result in a text format (JSON in R2 SQL's answer shape with typed columns,
- * NDJSON one row a line, CSV per RFC 4180 with a header and CRLF), produced as the stream is read.
- * `texts`, the rows already as JSON text (see {@link resultEtag}), spares JSON and NDJSON a second
- * serialization.
+ * NDJSON one row a line, CSV per RFC 4180 with a header and CRLF), 500 rows a chunk.
  *
  * @example
  * ```ts
@@ -195,10 +191,9 @@ function* csvChunks(result: EncodableResult): Generator<string> {
 export function textChunks(
   format: Exclude<ResultFormat, 'arrow'>,
   result: EncodableResult,
-  texts?: RowTexts,
 ): Iterable<string> {
-  if (format === 'json') return jsonChunks(result, texts);
-  if (format === 'ndjson') return ndjsonChunks(result, texts);
+  if (format === 'json') return jsonChunks(result);
+  if (format === 'ndjson') return ndjsonChunks(result);
   return csvChunks(result);
 }
 

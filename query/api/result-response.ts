@@ -1,11 +1,10 @@
 import { arrowChunks } from './arrow-chunks.ts';
 import type { WaitUntilLike } from './query-handler-config.ts';
-import { type CacheLike, etagMatches, sha256Hex } from './result-cache.ts';
+import { type CacheLike, etagMatches } from './result-cache.ts';
 import {
   type EncodableResult,
   FORMAT_CONTENT_TYPES,
   type ResultFormat,
-  type RowTexts,
   streamOf,
   textChunks,
 } from './result-formats.ts';
@@ -32,29 +31,48 @@ const metricHeaders = (result: EncodableResult): Record<string, string> => {
 };
 
 /**
- * The strong ETag of a result: SHA-256 over its columns and rows (not the encoding) and the format,
- * so the same rows answer the same tag whichever engine or cache produced them. `texts` are the rows
- * as JSON text (computed when not given); the JSON and NDJSON bodies reuse them.
+ * A result encoded in its format: the body's chunks (500 rows a text chunk, 10,000 an Arrow batch),
+ * each as bytes. The engine hands over its rows whole, so encoding them before the headers costs no
+ * memory the rows did not already take, and lets the ETag be the hash of the very bytes answered.
+ *
+ * @example
+ * ```ts
+ * import { encodeResult } from './result-response.ts';
+ * encodeResult({ columns: [], rows: [] }, 'ndjson').length; // 0
+ * ```
+ */
+export function encodeResult(result: EncodableResult, format: ResultFormat): Uint8Array[] {
+  const encoder = new TextEncoder();
+  if (format === 'arrow') return [...arrowChunks(result)];
+  return Array.from(textChunks(format, result), (chunk) => encoder.encode(chunk));
+}
+
+/**
+ * The strong ETag of an encoded body: SHA-256 over its bytes, with the format named, so a tag that
+ * matches means the same bytes (whichever engine or cache produced them).
  *
  * @example
  * ```ts
  * import { resultEtag } from './result-response.ts';
- * (await resultEtag({ columns: [], rows: [] }, 'json')).startsWith('"'); // true
+ * (await resultEtag([new TextEncoder().encode('a,b\r\n')], 'csv')).endsWith('-csv"'); // true
  * ```
  */
-export async function resultEtag(
-  result: EncodableResult,
-  format: ResultFormat,
-  texts: RowTexts = result.rows.map((row) => JSON.stringify(row)),
-): Promise<string> {
-  const hash = await sha256Hex(`${JSON.stringify(result.columns)}\n${texts.join('\n')}`);
-  return `"${hash.slice(0, 32)}-${format}"`;
+export async function resultEtag(chunks: readonly Uint8Array[], format: ResultFormat): Promise<string> {
+  const bytes = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.byteLength, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  const hex = Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `"${hex}-${format}"`;
 }
 
 /**
- * Answers a result in its format, streamed: 304 when If-None-Match names its ETag, otherwise the
- * body encoded as it is read, with the metrics as headers; with a TTL and a cache, the same bytes
- * are stored too (the stream is teed, the write handed to `waitUntil` when there is a context).
+ * Answers a result in its format: 304 when If-None-Match names its ETag, otherwise the body sent
+ * chunk by chunk, with the metrics as headers; with a TTL and a cache, the same bytes are stored too
+ * (the write handed to `waitUntil` when there is a context).
  *
  * @example
  * ```ts
@@ -66,8 +84,8 @@ export async function resultResponse(
   result: EncodableResult,
   options: ResultResponseOptions,
 ): Promise<Response> {
-  const texts: RowTexts = result.rows.map((row) => JSON.stringify(row));
-  const etag = await resultEtag(result, options.format, texts);
+  const chunks = encodeResult(result, options.format);
+  const etag = await resultEtag(chunks, options.format);
   const headers: Record<string, string> = {
     etag,
     vary: 'authorization, accept, x-namespace, x-include-sql',
@@ -76,19 +94,16 @@ export async function resultResponse(
     ...options.headers,
   };
   if (etagMatches(options.ifNoneMatch, etag)) return new Response(null, { status: 304, headers });
-  const chunks = options.format === 'arrow' ? arrowChunks(result) : textChunks(options.format, result, texts);
-  const body = streamOf(chunks);
   headers['content-type'] = FORMAT_CONTENT_TYPES[options.format];
   const cache = options.cache;
-  if (!cache || options.ttl <= 0) return new Response(body, { status: 200, headers });
-  const [client, stored] = body.tee();
-  const copy = new Response(stored, {
+  if (!cache || options.ttl <= 0) return new Response(streamOf(chunks), { status: 200, headers });
+  const copy = new Response(streamOf(chunks), {
     status: 200,
     headers: { ...headers, 'cache-control': `public, max-age=${options.ttl}` },
   });
   const put = cache.store.put(cache.key, copy).catch(() => {});
   if (cache.context) cache.context.waitUntil(put);
-  return new Response(client, { status: 200, headers: { ...headers, 'x-cache': 'miss' } });
+  return new Response(streamOf(chunks), { status: 200, headers: { ...headers, 'x-cache': 'miss' } });
 }
 
 /**
