@@ -119,7 +119,14 @@ export const isDashboardPath = (path: string): boolean =>
  */
 export function createDashboardHandler(config: DashboardConfig): DashboardHandler {
   let manifest: Promise<DashboardManifest> | null = null;
-  const settings = { apiBase: config.apiBase ?? '/api', auditHealthUrl: config.auditHealthUrl ?? null };
+  const verifyPageEvents = config.verifyPageEvents ?? 10_000;
+  if (!Number.isInteger(verifyPageEvents) || verifyPageEvents < 1 || verifyPageEvents > 100_000)
+    throw new RangeError(`verifyPageEvents must be an integer from 1 to 100000, not ${verifyPageEvents}`);
+  const settings = {
+    apiBase: config.apiBase ?? '/api',
+    auditHealthUrl: config.auditHealthUrl ?? null,
+    verifyPageEvents,
+  };
   return async (request) => {
     const path = new URL(request.url).pathname;
     if (!isDashboardPath(path))

@@ -15,6 +15,11 @@ export interface DashboardConfig {
   auditHealthUrl?: string | null;
   /** The page's title (default `dotdo analytics`). */
   title?: string;
+  /**
+   * Events per page the in-browser check downloads (`audit_events` pages, followed to the end of the
+   * namespace): default 10,000, at most 100,000 (the view's own bound).
+   */
+  verifyPageEvents?: number;
 }
 
 /** The dashboard as a fetch handler: the page at `/`, its assets under `/dashboard/assets/`. */

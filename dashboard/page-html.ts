@@ -6,6 +6,8 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#
 export interface PageSettings {
   apiBase: string;
   auditHealthUrl: string | null;
+  /** Events per page of the in-browser check's download. */
+  verifyPageEvents: number;
   assets: DashboardManifest;
   assetBase: string;
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { QueryTokenConfig } from '../query/api/index.ts';
-import { createLocalDashboard } from '../dashboard/build/local-dashboard.ts';
+import { createLocalDashboard, type LocalDashboardConfig } from '../dashboard/build/local-dashboard.ts';
 import { isDashboardPath } from '../dashboard/index.ts';
 import { createLocalQueryApi, serveFetchHandler } from './local-query-api.ts';
 import type { StreamView } from '../views/index.ts';
@@ -35,6 +35,8 @@ export interface LocalStackConfig {
   queryTokens?: readonly QueryTokenConfig[];
   /** Bounds of R2 SQL queries (time, memory, result size, concurrency); see R2SqlConfig. */
   r2sql?: Pick<R2SqlConfig, 'limits'>;
+  /** The dashboard's settings beside its API base (e.g. the in-browser check's page size). */
+  dashboard?: Pick<LocalDashboardConfig, 'verifyPageEvents'>;
 }
 
 /** The running stand-ins and where to reach them. */
@@ -96,7 +98,7 @@ export async function startLocalStack(config: LocalStackConfig): Promise<LocalSt
     ...(config.token ? { token: config.token } : {}),
   });
   // The dashboard at `/`, built at its first request, calling the query API under /api.
-  const dashboard = createLocalDashboard({ apiBase: '/api' });
+  const dashboard = createLocalDashboard({ ...config.dashboard, apiBase: '/api' });
   const buckets = [pipelines.config.bucket];
   const catalog = createCatalogStandIn({ dataDir: config.dataDir, token: config.token, buckets });
   const serveFile = createBucketFileHandler({ dataDir: config.dataDir, token: config.token, buckets });

@@ -5,6 +5,8 @@ import { buildDashboardAssets, memoryAssets } from './build-dashboard-assets.ts'
 export interface LocalDashboardConfig {
   apiBase?: string;
   auditHealthUrl?: string | null;
+  /** Events per page of the in-browser check's download (see DashboardConfig). */
+  verifyPageEvents?: number;
 }
 
 /**

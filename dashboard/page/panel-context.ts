@@ -5,6 +5,8 @@ import type { PageState } from './url-state.ts';
 export interface PageSettings {
   apiBase: string;
   auditHealthUrl: string | null;
+  /** Events per page of the in-browser check's download. */
+  verifyPageEvents: number;
   assetBase: string;
   assets: { script: string; style: string; duckdbWorker: string; duckdbWasm: string };
 }

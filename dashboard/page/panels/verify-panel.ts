@@ -1,8 +1,6 @@
 import { h } from '../dom.ts';
 import { messageOf, type PanelContext } from '../panel-context.ts';
 
-const PAGE = 100_000;
-
 /**
  * The "check it yourself" panel: downloads one namespace's events as Arrow IPC (`audit_events`) and
  * verifies them in this browser — DuckDB-Wasm for gaps, conflicts and chain links, WebCrypto for every
@@ -32,21 +30,43 @@ export async function verifyPanel(context: PanelContext): Promise<HTMLElement> {
   const run = async () => {
     const ns = select.value;
     if (!ns) return;
+    const limit = context.settings.verifyPageEvents;
     button.disabled = true;
     out.dataset.state = 'running';
     out.replaceChildren(h('p', { class: 'muted' }, `Downloading the events of ${ns} as Arrow…`));
     try {
-      const blob = await context.api.download('audit_events', { ns, limit: PAGE }, 'arrow');
+      const [{ downloadAuditPages }, { checkInBrowser }] = await Promise.all([
+        import('../verify/audit-pages.ts'),
+        import('../verify/check-in-browser.ts'),
+      ]);
+      const pages = await downloadAuditPages(
+        async (after) => {
+          const params = { ns, limit, after_incarnation: after.incarnation, after_seq: after.seq };
+          const blob = await context.api.download('audit_events', params, 'arrow');
+          return new Uint8Array(await blob.arrayBuffer());
+        },
+        {
+          pageEvents: limit,
+          onPage: ({ pages, bytes, events }) =>
+            out.replaceChildren(
+              h(
+                'p',
+                { class: 'muted' },
+                `Downloading the events of ${ns} as Arrow… ${events.toLocaleString('en-US')} events, ${(bytes / 1024).toFixed(0)} KiB in ${pages} page${pages === 1 ? '' : 's'}`,
+              ),
+            ),
+        },
+      );
+      const bytes = pages.reduce((n, page) => n + page.byteLength, 0);
       out.replaceChildren(
         h(
           'p',
           { class: 'muted' },
-          `Verifying ${(blob.size / 1024).toFixed(0)} KiB in DuckDB-Wasm and WebCrypto…`,
+          `Verifying ${(bytes / 1024).toFixed(0)} KiB in DuckDB-Wasm and WebCrypto…`,
         ),
       );
-      const { checkInBrowser } = await import('../verify/check-in-browser.ts');
       const { assetBase, assets } = context.settings;
-      const report = await checkInBrowser(new Uint8Array(await blob.arrayBuffer()), {
+      const report = await checkInBrowser(pages, {
         worker: new URL(assetBase + assets.duckdbWorker, location.href).href,
         wasm: new URL(assetBase + assets.duckdbWasm, location.href).href,
       });
@@ -81,9 +101,6 @@ export async function verifyPanel(context: PanelContext): Promise<HTMLElement> {
                   ),
                 ),
             )
-          : '',
-        report.rows >= PAGE
-          ? h('p', { class: 'muted' }, `Only the first ${PAGE.toLocaleString('en-US')} rows were checked.`)
           : '',
       );
     } catch (error) {

@@ -91,18 +91,21 @@ FROM events GROUP BY incarnation, seq HAVING count(DISTINCT id) > 1 OR count(DIS
 ORDER BY incarnation, seq`;
 
 /**
- * Verifies one namespace's events (an Arrow IPC stream, as the query API answers `audit_events`) in
- * the browser: DuckDB-Wasm finds gaps in seq, conflicting rows under one seq and broken `prev_hash`
+ * Verifies one namespace's events (the pages of `audit_events` as Arrow IPC streams, as the query API
+ * answers them; see `downloadAuditPages`) in the browser: DuckDB-Wasm finds gaps in seq, conflicting rows under one seq and broken `prev_hash`
  * links; WebCrypto recomputes every row's SHA-256 over its canonical form. Nothing is trusted from the
  * server but the rows themselves.
  *
  * @example
  * ```ts
  * import { checkInBrowser } from './check-in-browser.ts';
- * const report = await checkInBrowser(new Uint8Array(await blob.arrayBuffer()), { worker, wasm });
+ * const report = await checkInBrowser([new Uint8Array(await blob.arrayBuffer())], { worker, wasm });
  * ```
  */
-export async function checkInBrowser(arrow: Uint8Array, assets: DuckDbAssets): Promise<BrowserCheck> {
+export async function checkInBrowser(
+  pages: readonly Uint8Array[],
+  assets: DuckDbAssets,
+): Promise<BrowserCheck> {
   const started = performance.now();
   database ??= open(assets);
   database.catch(() => {
@@ -111,7 +114,8 @@ export async function checkInBrowser(arrow: Uint8Array, assets: DuckDbAssets): P
   const connection = await (await database).connect();
   try {
     await connection.query('DROP TABLE IF EXISTS events');
-    await connection.insertArrowFromIPCStream(arrow, { name: 'events', create: true });
+    for (const [i, page] of pages.entries())
+      await connection.insertArrowFromIPCStream(page, { name: 'events', create: i === 0 });
     const types = rowsOf(await connection.query('DESCRIBE events'));
     const micros = types
       .filter((c) => String(c.column_type).startsWith('TIMESTAMP'))

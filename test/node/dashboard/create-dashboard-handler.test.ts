@@ -83,4 +83,14 @@ describe('createDashboardHandler', () => {
       'npm run build:dashboard',
     );
   });
+
+  it("writes the check's page size into the page, and refuses one out of range", async () => {
+    const html = await (await dashboard(new Request('http://dash.test/'))).text();
+    const settings = JSON.parse(/id="dashboard-settings">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(settings.verifyPageEvents).toBe(10_000);
+    for (const bad of [0, 100_001, 2.5, Number.NaN])
+      expect(() =>
+        createDashboardHandler({ assets: memoryAssets(new Map()), verifyPageEvents: bad }),
+      ).toThrow(/verifyPageEvents must be an integer from 1 to 100000/);
+  });
 });

@@ -12,6 +12,8 @@ export const DEMO_NAMESPACES = [1, 2, 3].map((i) => `https://startup-0${i}.demo.
 export const NS_A = DEMO_NAMESPACES[0]!;
 export const ADMIN_TOKEN = 'dashboard-admin-token';
 export const TOKEN_A = 'dashboard-token-a';
+/** Events per page the in-browser check downloads in these tests. */
+export const VERIFY_PAGE_EVENTS = 25;
 
 /** A local stack with demo data: the Worker's objects record, flush and roll in `rounds` rounds. */
 export interface DemoStack {
@@ -35,6 +37,8 @@ export async function startDemoStack(rounds: number, actionsPerRound: number): P
       { name: 'admin', sha256: await hashToken(ADMIN_TOKEN), namespaces: ['*'], admin: true },
       { name: 'a', sha256: await hashToken(TOKEN_A), namespaces: [NS_A] },
     ],
+    // Pages smaller than a namespace's events, so the in-browser check follows the cursor.
+    dashboard: { verifyPageEvents: VERIFY_PAGE_EVENTS },
   });
   const worker = await startWorker({
     dataDir,

@@ -10,6 +10,7 @@ import {
   NS_A,
   startDemoStack,
   TOKEN_A,
+  VERIFY_PAGE_EVENTS,
 } from './dashboard-stack.ts';
 
 // The dashboard in Debian's Chromium against a real local stack holding the demo workload, recorded
@@ -195,6 +196,11 @@ describe('the dashboard in Chromium', () => {
     const { page } = admin;
     await openPanel(page, 'verify');
     await page.selectOption('#verify-ns', NS_A);
+    const pages: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (request.url().includes('/api/views/audit_events')) pages.push(request.url());
+    };
+    page.on('request', onRequest);
     await page.click('form:has(#verify-ns) button[type="submit"]');
     await page.waitForSelector(
       '#verify-result[data-state="ok"], #verify-result[data-state="bad"], #verify-result[data-state="error"]',
@@ -207,6 +213,10 @@ describe('the dashboard in Chromium', () => {
     expect(await page.textContent('#verify-result')).toContain(
       `${ROUNDS * ACTIONS} events, ${ROUNDS * ACTIONS} hashes recomputed`,
     );
+    // Every page of the namespace was fetched (the last one short) and checked together.
+    page.off('request', onRequest);
+    expect(pages).toHaveLength(Math.ceil((ROUNDS * ACTIONS) / VERIFY_PAGE_EVENTS));
+    expect(new URL(pages.at(-1)!).searchParams.get('after_seq')).toBe(String(3 * VERIFY_PAGE_EVENTS));
     await screenshot(page, 'verify-green');
 
     // The middle round's events file goes: its seqs are gone from every namespace.
