@@ -35,7 +35,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: '.data/test-report.json' }]],
     // Two files at a time on two cores (vitest's default is one fewer than the cores): most files
     // wait on child processes, servers and timeouts as much as they compute. The workers project
-    // runs its files one after another in workerd (fileParallelism: false) whatever this says.
+    // runs its files one after another in one workerd after the node files (its own config).
     maxWorkers: 2,
     sequence: { sequencer: SlowFirstSequencer },
   },

@@ -4,7 +4,10 @@
  * loads one file instead of running every source file through tsx (about a third of the CPU time per
  * start). The same sources: only the module graph of our own code is bundled, packages stay external,
  * and `import.meta.url` keeps naming each source file, so what a module finds beside itself (the
- * isolated DuckDB engine's entry, run through tsx as before) is unchanged.
+ * isolated DuckDB engine's entry, run through tsx as before) is unchanged. The bundled roll worker
+ * entry also serves the stand-ins the tests start in their own processes (`DOTDO_ROLL_WORKER_ENTRY`,
+ * read by local/pipelines/roll-worker-client.ts): each start of one loads in about a second instead of
+ * three.
  *
  * @module
  */
@@ -78,7 +81,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ],
   });
   project.provide('standInBundle', join(out, 'local-stack-main.mjs'));
+  // The roll worker of every stand-in this run starts in a test's own process (and in the processes it
+  // spawns, which inherit the environment) loads the same bundled entry too.
+  const before = process.env.DOTDO_ROLL_WORKER_ENTRY;
+  process.env.DOTDO_ROLL_WORKER_ENTRY = join(out, 'roll-worker-entry.mjs');
   return async () => {
+    if (before === undefined) delete process.env.DOTDO_ROLL_WORKER_ENTRY;
+    else process.env.DOTDO_ROLL_WORKER_ENTRY = before;
     await rm(out, { recursive: true, force: true });
   };
 }
