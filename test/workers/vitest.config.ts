@@ -30,8 +30,9 @@ export default defineProject({
     // One file at a time (they share the stand-ins of the global setup), all in one workerd: vitest
     // starts a runtime per file when isolated, and re-importing the Worker's modules into each fresh
     // runtime cost more than the tests themselves (import 124 s vs tests 89 s for 24 files). Storage
-    // lives as long as the runtime, so each file addresses Durable Objects of its own names. A project of its own group (vitest runs groups one after
-    // another), since a non-isolated single worker may not share a group with the two-worker node project.
+    // lives as long as the runtime, so each file addresses Durable Objects of its own names. A group of
+    // its own (vitest runs groups one after another): a non-isolated single worker may not share a group
+    // with the two-worker node project.
     fileParallelism: false,
     isolate: false,
     sequence: { groupOrder: 1 },
