@@ -3,11 +3,11 @@
  * and its roll worker with esbuild, so each of the many stand-in processes the kill -9 suites start
  * loads one file instead of running every source file through tsx (about a third of the CPU time per
  * start). The same sources: only the module graph of our own code is bundled, packages stay external,
- * and `import.meta.url` keeps naming each source file, so what a module finds beside itself (the
- * isolated DuckDB engine's entry, run through tsx as before) is unchanged. The bundled roll worker
- * entry also serves the stand-ins the tests start in their own processes (`DOTDO_ROLL_WORKER_ENTRY`,
- * read by local/pipelines/roll-worker-client.ts): each start of one loads in about a second instead of
- * three.
+ * and `import.meta.url` keeps naming each source file, so what a module finds beside itself is
+ * unchanged. The bundled roll worker entry and the isolated DuckDB engine's entry also serve the
+ * stand-ins the tests start in their own processes (`DOTDO_ROLL_WORKER_ENTRY`, read by
+ * local/pipelines/roll-worker-client.ts; `DOTDO_DUCKDB_ENGINE_ENTRY`, read by
+ * query/duckdb/isolated-duckdb-engine.ts): each start of one loads in about a second instead of three.
  *
  * @module
  */
@@ -53,6 +53,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     entryPoints: {
       'local-stack-main': join(ROOT, 'test/node/fixtures/local-stack-main.ts'),
       'roll-worker-entry': workerEntry,
+      'duckdb-engine-main': join(ROOT, 'query/duckdb/duckdb-engine-main.ts'),
     },
     bundle: true,
     platform: 'node',
@@ -83,11 +84,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('standInBundle', join(out, 'local-stack-main.mjs'));
   // The roll worker of every stand-in this run starts in a test's own process (and in the processes it
   // spawns, which inherit the environment) loads the same bundled entry too.
-  const before = process.env.DOTDO_ROLL_WORKER_ENTRY;
-  process.env.DOTDO_ROLL_WORKER_ENTRY = join(out, 'roll-worker-entry.mjs');
+  // So does the isolated DuckDB engine process of every R2 SQL stand-in.
+  const entries = {
+    DOTDO_ROLL_WORKER_ENTRY: join(out, 'roll-worker-entry.mjs'),
+    DOTDO_DUCKDB_ENGINE_ENTRY: join(out, 'duckdb-engine-main.mjs'),
+  };
+  const before = Object.fromEntries(Object.keys(entries).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, entries);
   return async () => {
-    if (before === undefined) delete process.env.DOTDO_ROLL_WORKER_ENTRY;
-    else process.env.DOTDO_ROLL_WORKER_ENTRY = before;
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     await rm(out, { recursive: true, force: true });
   };
 }
