@@ -4,7 +4,9 @@
  * hour after it: an incremental refresh (the buckets since `watermark − lookback`, the late-event
  * check, the commit) against a full recompute of the rollup from raw events, and a read of the
  * materialized rollup with its raw tail against computing it from raw events. Each pair's results are
- * checked identical. Target: incremental ≥ 100× faster than the full recompute.
+ * checked identical. Target: incremental ≥ 100× faster than the full recompute. One more incremental
+ * refresh is traced: each engine query it runs, with its wall time, planning time and files planned,
+ * printed to stderr.
  *
  * BENCH_MATERIALIZE_LAKE names a lake `bench/views-lake.ts` already wrote (marked `.complete`, e.g.
  * `/work/benchlakes/10000000`) to reuse instead of generating one: it is only read — its events files
@@ -60,10 +62,62 @@ const normalized = (rows: Record<string, unknown>[]) =>
     })),
   );
 
-async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+/** One engine query of a traced refresh: what it was, how long it took, how many files it planned. */
+interface TracedQuery {
+  what: string;
+  ms: number;
+  planMs: number;
+  files: number;
+}
+
+/**
+ * The DuckDB engine with its planning and its queries timed: `trace` collects each query the dialect
+ * runs on it (planning time, files planned, wall time), for a per-query breakdown of one refresh.
+ */
+function tracing(duckdb: Awaited<ReturnType<typeof createDuckDbEngine>>) {
+  let trace: TracedQuery[] | null = null;
+  let planned = { ms: 0, files: 0 };
+  const traced: typeof duckdb = {
+    ...duckdb,
+    async planScans(tables, bounds) {
+      const started = performance.now();
+      const plans = await duckdb.planScans(tables, bounds);
+      planned = { ms: performance.now() - started, files: plans.reduce((n, p) => n + p.files.length, 0) };
+      return plans;
+    },
+    async query<Row>(text: string) {
+      const started = performance.now();
+      const result = await duckdb.query<Row>(text);
+      const ms = performance.now() - started;
+      trace?.push({
+        what: text.replace(/\s+/g, ' ').slice(0, 60),
+        ms: ms + planned.ms,
+        planMs: planned.ms,
+        files: planned.files,
+      });
+      planned = { ms: 0, files: 0 };
+      return result;
+    },
+  };
+  return {
+    engine: traced,
+    async record<T>(run: () => Promise<T>): Promise<TracedQuery[]> {
+      trace = [];
+      await run();
+      const out = trace;
+      trace = null;
+      return out;
+    },
+  };
+}
+
+/** Wall time, and CPU time of the whole process (DuckDB's threads run in it): less swayed by other load. */
+async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; cpuMs: number; value: T }> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const value = await run();
-  return { ms: performance.now() - started, value };
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, value };
 }
 
 /** 10k events in the hour after the newest one, copied from the last events written (new ids). */
@@ -138,7 +192,8 @@ export async function benchMaterialize(): Promise<BenchReport> {
     // A full recompute at 1e7 deduplicates every event with its payload: more than the default
     // 1 GB and 30 s of a query; both sides of each ratio run on this same engine.
     const duckdb = await createDuckDbEngine({ lake: dir, memoryLimit: MEMORY, timeoutMs: 30 * 60_000 });
-    const engine = withR2SqlDialect(duckdb);
+    const tracer = tracing(duckdb);
+    const engine = withR2SqlDialect(tracer.engine);
     const config = { engine, sink: createLakeDirSink(dir, 'rollups'), chunkBuckets: 24 * 8 };
     const build = await timed(() => refreshRollup(activity, initialRollupState(activity.key), config));
     console.error(`  build (all history materialized): ${build.ms.toFixed(0)} ms`);
@@ -147,20 +202,32 @@ export async function benchMaterialize(): Promise<BenchReport> {
     const incremental: number[] = [];
     const checked: number[] = [];
     const fullMs: number[] = [];
+    const cpu = { incremental: [] as number[], full: [] as number[] };
     let state = built;
     let fullRows: Record<string, unknown>[] = [];
     for (let i = 0; i < RUNS; i++) {
       // Each run refreshes from the built state: the same 10k new events after the same watermark.
       const step = await timed(() => refreshRollup(activity, built, config));
       incremental.push(step.ms);
+      cpu.incremental.push(step.cpuMs);
       state = step.value.state;
       // The same refresh when the count of settled events rows is unknown (or moved): the late-event
       // check then reads the horizon of old buckets too.
       checked.push((await timed(() => refreshRollup(activity, { ...built, settled: null }, config))).ms);
       const full = await timed(() => engine.query(activity.render().sql));
       fullMs.push(full.ms);
+      cpu.full.push(full.cpuMs);
       fullRows = full.value.rows;
     }
+    const breakdown = await tracer.record(() => refreshRollup(activity, built, config));
+    const [cpuIncremental, cpuFull] = [median(cpu.incremental), median(cpu.full)];
+    console.error(
+      `  CPU time: incremental ${cpuIncremental.toFixed(0)} ms, full ${cpuFull.toFixed(0)} ms (${(cpuFull / cpuIncremental).toFixed(1)}×)`,
+    );
+    for (const q of breakdown)
+      console.error(
+        `  ${q.ms.toFixed(1).padStart(7)} ms (plan ${q.planMs.toFixed(1)} ms, ${q.files} files) ${q.what}`,
+      );
     const materialized = await readRollup(engine, activity, {}, { rawTail: false });
     const refreshIdentical = normalized(materialized.rows) === normalized(fullRows);
     const readMs: number[] = [];

@@ -1,13 +1,7 @@
 import type { ViewEngine, ViewTable } from '../../views/index.ts';
 import { toMicros, WINDOW_US } from './bucket-time.ts';
 import { readCommits, winningSegments } from './rollup-commits.ts';
-import {
-  type AnyRollup,
-  bucketCountsSql,
-  eventRowsSinceSql,
-  eventRowsSql,
-  landedCountsSql,
-} from './rollup-sql.ts';
+import { type AnyRollup, bucketCountsSql, eventRowsSinceSql, landedCountsSql } from './rollup-sql.ts';
 
 /** Late events found: how many, and the starts (µs) of their buckets, oldest first. */
 export interface LateEvents {
@@ -38,13 +32,33 @@ export async function bucketCounts(
   return new Map(rows.map((r) => [toMicros(r.bucket), Number(r.events)]));
 }
 
+/** One reading of the events table: its rows at or after each of some times, and its row count. */
+export interface RowsReading {
+  since: number[];
+  rows: number;
+}
+
+/**
+ * An engine that vouches that one statement reads one snapshot of each table, however often it
+ * names it (the local DuckDB engine does: its tables are views over explicit lists of files).
+ */
+export interface SnapshotReadingEngine {
+  readonly readsOneSnapshot: true;
+}
+
+/** Whether `engine` vouches that a statement reads one snapshot of each table. */
+export const isSnapshotReading = (engine: object): engine is SnapshotReadingEngine =>
+  (engine as Partial<SnapshotReadingEngine>).readsOneSnapshot === true;
+
 /**
  * How many events rows (every event name, duplicates counted) have a time before each of `befores`,
  * as one consistent reading: the table's row count (file metadata, no data read) minus the rows at
- * or after them (the newest files only), the latter counted before and after the former — when they
- * differ rows landed in between and it is measured again; null when it never settles (`counted`:
- * the rows at or after them already counted, so the first count is not read again). Rows never
- * leave the lake, so an unchanged count before a time means nothing landed there since.
+ * or after them (the newest files only), both read in one statement. On an engine that reads one
+ * snapshot per statement (see {@link isSnapshotReading}) one reading is consistent; on any other,
+ * two successive readings that agree are (rows never leave the lake, so nothing that either count
+ * could see landed between them); when they differ it is read again, and null when it never
+ * settles. `first`: a reading already taken (the refresh's start reads one), so it is not read again.
+ * An unchanged count before a time then means nothing landed there since.
  *
  * @example
  * ```ts
@@ -56,19 +70,19 @@ export async function settledRows(
   engine: ViewEngine,
   table: ViewTable,
   befores: readonly number[],
-  counted?: readonly number[],
+  first?: RowsReading,
 ): Promise<number[] | null> {
-  const since = async () => {
+  const read = async (): Promise<RowsReading> => {
     const row = (await engine.query(eventRowsSinceSql(table, befores).text)).rows[0] ?? {};
-    return befores.map((_, i) => Number(row[`since_${i}`] ?? 0));
+    return { since: befores.map((_, i) => Number(row[`since_${i}`] ?? 0)), rows: Number(row.rows ?? 0) };
   };
-  let first = counted ? [...counted] : await since();
+  const settled = (r: RowsReading) => r.since.map((n) => r.rows - n);
+  let last = first ?? (await read());
+  if (isSnapshotReading(engine)) return settled(last);
   for (let attempt = 0; attempt < SETTLE_ATTEMPTS; attempt++) {
-    const total = Number((await engine.query(eventRowsSql(table).text)).rows[0]?.rows ?? 0);
-    const again = await since();
-    // No row at or after the earliest time landed while the total was read: the two agree.
-    if (again.every((n, i) => n === first[i])) return again.map((n) => total - n);
-    first = again;
+    const again = await read();
+    if (again.rows === last.rows && again.since.every((n, i) => n === last.since[i])) return settled(again);
+    last = again;
   }
   return null;
 }

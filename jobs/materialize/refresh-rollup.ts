@@ -177,12 +177,17 @@ interface Landed {
   newest: number | null;
   /** Events rows (every event name) at or after `time`, when counted; else undefined. */
   rowsSince?: (time: number) => number | undefined;
+  /** The events table's row count, read with `rowsSince`. */
+  rows?: number;
 }
 
 /** Bucket starts after `since` whose rows are counted with it: where the next refresh may start. */
 const COUNTED_BUCKETS = 8;
 
-/** The newest files alone: the rollup's oldest and newest event since `since`, and rows since bucket starts. */
+/**
+ * The newest files: the rollup's oldest and newest event since `since`, and rows since bucket
+ * starts; with the table's row count (file metadata), in one statement.
+ */
 async function landedSince(rollup: AnyRollup, config: RefreshRollupConfig, since: number): Promise<Landed> {
   const table = namespaceTables(config.namespace ?? 'analytics');
   const size = WINDOW_US[rollup.rollup.window];
@@ -196,6 +201,7 @@ async function landedSince(rollup: AnyRollup, config: RefreshRollupConfig, since
       const i = times.indexOf(time);
       return i < 0 ? undefined : Number(row[`since_${i}`] ?? 0);
     },
+    rows: Number(row.rows ?? 0),
   };
 }
 
@@ -243,14 +249,11 @@ export async function refreshRollup(
   const prior = state.watermark === null ? null : (state.settled ?? null);
   const befores = prior ? [next, prior.before] : [next];
   const counted = befores.map((b) => start.rowsSince?.(b));
-  const settled = whole
-    ? await settledRows(
-        config.engine,
-        table,
-        befores,
-        counted.every((n) => n !== undefined) ? (counted as number[]) : undefined,
-      )
-    : null;
+  const reading =
+    start.rows !== undefined && counted.every((n) => n !== undefined)
+      ? { since: counted as number[], rows: start.rows }
+      : undefined;
+  const settled = whole ? await settledRows(config.engine, table, befores, reading) : null;
   const chunks: RefreshChunk[] = [];
   for (const [a, b] of now) chunks.push(await materializeRange(rollup, a, b, newest, config));
   const refreshedAt = (config.now ?? (() => Date.now() * 1000))();

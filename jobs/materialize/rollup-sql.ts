@@ -46,10 +46,28 @@ export function landedSql(rollup: AnyRollup, table: ViewTable, from?: number): S
   return sql`SELECT min("ts") AS "oldest", max("ts") AS "newest" FROM ${undedupedOf(rollup, table, from)}`;
 }
 
+const sinceCounts = (times: readonly number[]): SqlFragment[] =>
+  times.map(
+    (t, i) => sql`count(CASE WHEN "ts" >= ${sql.timestamp(t)} THEN 1 END) AS ${sql.id(`since_${i}`)}`,
+  );
+const sinceNames = (times: readonly number[]): SqlFragment[] =>
+  times.map((_, i) => sql`"s".${sql.id(`since_${i}`)}`);
+
 /**
- * Since `from`, the oldest and newest time of the events a rollup reads, and the events rows (every
- * event name, duplicates counted) at or after each of `times` as `since_0`, `since_1`, …: what an
- * incremental refresh starts from, in one read of the newest files.
+ * `columns` of one row read from the events table at or after `from` (aliased `"s"`) beside the
+ * table's row count (`"rows"`, every event name, duplicates counted: an engine answers it from file
+ * metadata), in one statement.
+ */
+function besideRowCount(table: ViewTable, names: SqlFragment[], columns: SqlFragment[], from: number) {
+  return sql`SELECT ${sql.join([...names, sql`"t"."rows"`])}
+FROM (SELECT ${sql.join(columns)} FROM ${table('events')} WHERE "ts" >= ${sql.timestamp(from)}) AS "s"
+CROSS JOIN (SELECT count(*) AS "rows" FROM ${table('events')}) AS "t"`;
+}
+
+/**
+ * Since `from`, the oldest and newest time of the events a rollup reads, the events rows (every
+ * event name, duplicates counted) at or after each of `times` as `since_0`, `since_1`, …, and the
+ * events table's row count as `rows`: what an incremental refresh starts from, in one statement.
  *
  * @example
  * ```ts
@@ -65,32 +83,18 @@ export function landedSinceSql(
 ): SqlFragment {
   const events = sql`"event" IN ${[...rollup.rollup.from]}`;
   const match = rollup.rollup.where ? sql`${events} AND (${rollup.rollup.where})` : events;
-  const counts = times.map(
-    (t, i) => sql`count(CASE WHEN "ts" >= ${sql.timestamp(t)} THEN 1 END) AS ${sql.id(`since_${i}`)}`,
-  );
-  return sql`SELECT min(CASE WHEN ${match} THEN "ts" END) AS "oldest", max(CASE WHEN ${match} THEN "ts" END) AS "newest",
-  ${sql.join(counts)}
-FROM ${table('events')} WHERE "ts" >= ${sql.timestamp(from)}`;
-}
-
-/**
- * How many rows the events table holds, of every event name, duplicates counted: an engine answers
- * it from file metadata, reading no data.
- *
- * @example
- * ```ts
- * import { eventRowsSql } from './rollup-sql.ts';
- * eventRowsSql(namespaceTables('analytics')).text; // 'SELECT count(*) AS "rows" FROM "analytics"."events"'
- * ```
- */
-export function eventRowsSql(table: ViewTable): SqlFragment {
-  return sql`SELECT count(*) AS "rows" FROM ${table('events')}`;
+  const columns = [
+    sql`min(CASE WHEN ${match} THEN "ts" END) AS "oldest"`,
+    sql`max(CASE WHEN ${match} THEN "ts" END) AS "newest"`,
+    ...sinceCounts(times),
+  ];
+  return besideRowCount(table, [sql`"s"."oldest"`, sql`"s"."newest"`, ...sinceNames(times)], columns, from);
 }
 
 /**
  * How many events rows (every event name, duplicates counted) have a time at or after each of
- * `times`, as `since_0`, `since_1`, …: bounded below by the earliest, so an engine reads only the
- * files that can hold such rows.
+ * `times`, as `since_0`, `since_1`, …, and how many the table holds (`rows`), in one statement: the
+ * former bounded below by the earliest time, so an engine reads only the files that can hold them.
  *
  * @example
  * ```ts
@@ -99,10 +103,7 @@ export function eventRowsSql(table: ViewTable): SqlFragment {
  * ```
  */
 export function eventRowsSinceSql(table: ViewTable, times: readonly number[]): SqlFragment {
-  const counts = times.map(
-    (t, i) => sql`count(CASE WHEN "ts" >= ${sql.timestamp(t)} THEN 1 END) AS ${sql.id(`since_${i}`)}`,
-  );
-  return sql`SELECT ${sql.join(counts)} FROM ${table('events')} WHERE "ts" >= ${sql.timestamp(Math.min(...times))}`;
+  return besideRowCount(table, sinceNames(times), sinceCounts(times), Math.min(...times));
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 } from './duckdb-engine-config.ts';
 import { openSandboxedDuckDb } from './open-sandboxed-duckdb.ts';
 import { createFilePruner, type RelationColumn, type TableScanPlan } from './prune-table-files.ts';
+import { createParquetSchemas } from './parquet-schemas.ts';
 import { readBoundedResult } from './read-bounded-result.ts';
 import {
   directorySource,
@@ -25,6 +26,11 @@ import {
 export interface DuckDbEngine extends QueryEngine {
   /** The bounds every query runs within. */
   readonly limits: ResolvedDuckDbQueryLimits;
+  /**
+   * One statement reads one snapshot of each table, however often it names it: every table is a
+   * view over an explicit list of files, replaced (never edited) when the list changes.
+   */
+  readonly readsOneSnapshot: true;
   /**
    * The data files a table (`namespace.table`, or a bare name in the engine's namespace) read at the
    * last query: an Iceberg table's live files, or a directory's Parquet files.
@@ -52,6 +58,10 @@ interface ExposedTable {
   state?: TableState;
   /** The view's columns, described when its state last changed. */
   columns?: RelationColumn[];
+  /** Whether every file of the state has the same columns (read without unifying names). */
+  uniform?: boolean;
+  /** A newer state than the view's, applied before the next statement that names the table. */
+  pending?: TableState;
 }
 
 /**
@@ -59,8 +69,11 @@ interface ExposedTable {
  * engine's namespace, by bare name). Iceberg tables of the bucket's local R2 Data Catalog
  * (`<lake>/__r2_data_catalog/<namespace>/<table>`) are read through their current snapshot's live
  * files, re-resolved whenever the table's metadata version moves, so a compaction never doubles rows.
- * Configured tables not in the catalog read the r2 sink's directories (`<lake>/<table>/**.parquet`).
- * Files and snapshots written after creation are seen by the next query.
+ * Configured tables not in the catalog read the r2 sink's directories (`<lake>/<table>/**.parquet`)
+ * through their listed files (see `directorySource`). Every statement first polls the sources (one
+ * `stat` per directory, or the metadata version), and the view of each table it names is replaced
+ * when what the table reads changed: files and snapshots written after creation are seen by the next
+ * query, and a statement reads one snapshot of each table however often it names it.
  *
  * DuckDB is sandboxed (see `openSandboxedDuckDb`: it opens nothing outside the lake, its configuration
  * locked), and each query is one read-only statement run within the engine's limits (time, memory,
@@ -82,14 +95,16 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
   const allowed = catalogDir.startsWith(`${lake}/`) ? [lake] : [lake, catalogDir];
   const db = await openSandboxedDuckDb(allowed, namespace, limits);
   const pool = createPool(db.workers, limits.maxQueuedQueries);
-  const schemas = new Set<string>();
+  const namespaces = new Set<string>();
   const exposed = new Map<string, ExposedTable>();
-  const pruner = createFilePruner((text) => db.admin.runAndReadAll(text));
+  const admin = (text: string) => db.admin.runAndReadAll(text);
+  const schemas = createParquetSchemas(admin);
+  const pruner = createFilePruner(admin);
 
   async function ensureSchema(name: string): Promise<void> {
-    if (schemas.has(name)) return;
+    if (namespaces.has(name)) return;
     await db.admin.run(sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(name)}`.text);
-    schemas.add(name);
+    namespaces.add(name);
   }
 
   function pickSources(): void {
@@ -107,33 +122,48 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
     }
   }
 
-  // One refresh at a time: two would race to replace the same view.
+  async function apply(table: ExposedTable, state: TableState): Promise<void> {
+    await ensureSchema(table.namespace);
+    const view = sql.id(table.namespace, table.name);
+    const uniform = state.files.length > 0 && (await schemas.uniform(state.files));
+    const relation = uniform ? state.read(state.files, true) : state.relation;
+    await db.admin.run(sql`CREATE OR REPLACE VIEW ${view} AS ${relation}`.text);
+    const described = await db.admin.runAndReadAll(sql`DESCRIBE ${view}`.text);
+    table.columns = described
+      .getRowObjectsJson()
+      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    table.state = state;
+    table.uniform = uniform;
+    table.pending = undefined;
+  }
+
+  // One refresh at a time: two would race to replace the same view. Every source is polled; a
+  // table's view is replaced only when `reads` says the statement may read it (it names the table),
+  // else its new state waits for the first statement that does.
   let refreshing: Promise<void> = Promise.resolve();
-  function refresh(): Promise<void> {
+  function refresh(reads: (table: ExposedTable) => boolean = () => true): Promise<void> {
     refreshing = refreshing
       .catch(() => {})
       .then(async () => {
         pickSources();
         for (const table of exposed.values()) {
           const state = await table.source.poll();
-          if (!state) continue;
-          await ensureSchema(table.namespace);
-          const view = sql.id(table.namespace, table.name);
-          await db.admin.run(sql`CREATE OR REPLACE VIEW ${view} AS ${state.relation}`.text);
-          const described = await db.admin.runAndReadAll(sql`DESCRIBE ${view}`.text);
-          table.columns = described
-            .getRowObjectsJson()
-            .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
-          table.state = state;
+          if (state) table.pending = state;
+          if (table.pending && (!table.state || reads(table))) await apply(table, table.pending);
         }
       });
     return refreshing;
   }
+  const named = (text: string) => {
+    const lower = text.toLowerCase();
+    return (table: ExposedTable) => lower.includes(table.name.toLowerCase());
+  };
   await ensureSchema(namespace);
   await refresh();
 
   return {
     limits,
+    readsOneSnapshot: true,
     async tableFiles(name) {
       const key = name.includes('.') ? name : `${namespace}.${name}`;
       const table = exposed.get(key);
@@ -147,13 +177,13 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
         .map((t) => ({ namespace: t.namespace, table: t.name }));
     },
     async planScans(references, bounds) {
-      await refresh();
+      await refresh((t) => references.some((r) => r.namespace === t.namespace && r.table === t.name));
       const plans: TableScanPlan[] = [];
       for (const { namespace: ns, table: name } of references) {
         const key = `${ns}.${name}`;
         const table = exposed.get(key);
         if (!table?.state) continue;
-        const plan = await pruner.plan(table.state, table.columns, bounds.get(key));
+        const plan = await pruner.plan(table.state, table.columns, bounds.get(key), table.uniform);
         plans.push({ namespace: ns, table: name, ...plan });
       }
       return plans;
@@ -162,7 +192,7 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
       return db.admin.runAndReadAll(statement.text);
     },
     async query<Row>(text: string): Promise<QueryResult<Row>> {
-      await refresh();
+      await refresh(named(text));
       return pool.use((connection) => readBoundedResult<Row>(connection, text, limits));
     },
     close(): void {

@@ -212,6 +212,8 @@ export async function createIsolatedDuckDbEngine(
 
   return {
     limits,
+    // Each statement runs whole in the child's engine, which reads one snapshot per statement.
+    readsOneSnapshot: true,
     query<Row>(text: string): Promise<QueryResult<Row>> {
       return call<QueryResult<Row>>({ type: 'query', id: nextId++, sql: text });
     },

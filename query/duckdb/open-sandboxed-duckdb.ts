@@ -16,7 +16,8 @@ export interface SandboxedDuckDb {
  * `enable_external_access = false` with `allowed_directories` = the lake (DuckDB then opens, globs
  * and lists nothing else: no other file, no ATTACH, COPY, INSTALL or LOAD outside it), known
  * extensions neither installed nor loaded on demand, no temp directory (nothing spills), the memory
- * limit, threads and UTC set, then `lock_configuration = true`, so no statement can undo any of it.
+ * limit, threads and UTC set, Parquet footers and file contents cached without re-checking the disk
+ * (lake files are immutable), then `lock_configuration = true`, so no statement can undo any of it.
  *
  * @example
  * ```ts
@@ -48,6 +49,10 @@ export async function openSandboxedDuckDb(
   // Lake files are written whole and never change: their footers are parsed once, not per query
   // (GLOBAL: the workers' connections share it).
   await admin.run('SET GLOBAL parquet_metadata_cache = true');
+  // Nor is a cached file checked against the disk on every query (a stat and open per file, most
+  // of what a query of many files costs): a lake file is written whole under a fresh name, renamed
+  // into place and never rewritten, so a path's content never changes while it is listed.
+  await admin.run("SET GLOBAL validate_external_file_cache = 'NO_VALIDATION'");
   await admin.run('SET lock_configuration = true');
   const workers: DuckDBConnection[] = [];
   for (let i = 0; i < limits.maxConcurrentQueries; i++) workers.push(await instance.connect());

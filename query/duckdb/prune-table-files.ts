@@ -25,6 +25,8 @@ export interface FilePruner {
     state: TableState,
     columns: readonly RelationColumn[] | undefined,
     bound: TimeBound | undefined,
+    /** Every file of the state has the same columns: a narrowed table reads its files directly. */
+    uniform?: boolean,
   ): Promise<Pick<TableScanPlan, 'files' | 'relation'>>;
 }
 
@@ -41,8 +43,9 @@ const overlaps = (file: FileBounds, bound: TimeBound): boolean =>
  * `[min, max]` of the column overlaps the bound are kept — bounds from the table's metadata (Iceberg
  * manifests) or else from each Parquet footer's row-group statistics (read once per file and cached:
  * files in a bucket never change); a file whose bounds are unknown is always kept. A narrowed table
- * reads through a relation with exactly the table's columns and types (a typed empty relation
- * `UNION ALL BY NAME` the kept files), so the query's result cannot change.
+ * reads through a relation with exactly the table's columns and types (the kept files directly when
+ * every file of the table has the same columns, else a typed empty relation `UNION ALL BY NAME`
+ * them), so the query's result cannot change.
  *
  * @example
  * ```ts
@@ -93,8 +96,8 @@ export function createFilePruner(run: (text: string) => Promise<DuckDbReaderLike
   }
 
   return {
-    async plan(state, columns, bound) {
-      const files = await state.currentFiles();
+    async plan(state, columns, bound, uniform = false) {
+      const files = state.files;
       const column = columns?.find((c) => c.name.toLowerCase() === bound?.column);
       if (!bound || !columns || !column?.type.startsWith('TIMESTAMP') || files.length === 0) return { files };
       const bounds = await boundsOf(state, files, bound.column);
@@ -103,13 +106,23 @@ export function createFilePruner(run: (text: string) => Promise<DuckDbReaderLike
         return !b || overlaps(b, bound);
       });
       if (kept.length === files.length) return { files };
-      return { files: kept, relation: narrowed(state, columns, kept).text };
+      return { files: kept, relation: narrowed(state, columns, kept, uniform).text };
     },
   };
 }
 
-/** The table's relation over `kept` alone, with the whole relation's columns in order and types. */
-function narrowed(state: TableState, columns: readonly RelationColumn[], kept: string[]): SqlFragment {
+/**
+ * The table's relation over `kept` alone, with the whole relation's columns in order and types: its
+ * files read directly when they all have the same columns (so the whole relation has exactly those),
+ * else unified with a typed empty relation.
+ */
+function narrowed(
+  state: TableState,
+  columns: readonly RelationColumn[],
+  kept: string[],
+  uniform: boolean,
+): SqlFragment {
+  if (kept.length > 0 && uniform) return state.read(kept, true);
   const empty = emptyRelation(columns.map((c) => nullColumn(c.name, sql.raw(c.type))));
   return kept.length === 0 ? empty : sql`SELECT * FROM (${empty}) UNION ALL BY NAME ${state.read(kept)}`;
 }

@@ -1,5 +1,4 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../../lake/iceberg/index.ts';
 import { columnsOf, duckDbTypeOf } from '../../schemas/index.ts';
 import { type SqlFragment, sql } from '../../sql/index.ts';
+import { createParquetFileLister } from './list-parquet-files.ts';
 
 /** What a table reads from right now: its relation (SQL) and the files it covers. */
 export interface TableState {
@@ -20,10 +20,11 @@ export interface TableState {
   relation: SqlFragment;
   /** Data files the relation reads (the live files, for an Iceberg table). */
   files: string[];
-  /** The files the relation reads now (a directory is listed again; an Iceberg table's are `files`). */
-  currentFiles(): Promise<string[]>;
-  /** A relation over some of the table's files, read as the whole relation reads them. */
-  read(files: readonly string[]): SqlFragment;
+  /**
+   * A relation over some of the table's files, read as the whole relation reads them; `uniform`
+   * when they all have the same columns (see `createParquetSchemas`), read without unifying names.
+   */
+  read(files: readonly string[], uniform?: boolean): SqlFragment;
   /** Per-file bounds of a timestamp column from the table's own metadata (Iceberg manifests), if any. */
   fileBounds?(column: string): Map<string, FileBounds>;
 }
@@ -97,8 +98,8 @@ export function icebergSource(dir: string): TableSource {
       version = now;
       // Files written before a column was appended lack it: match columns by name only then.
       const byName = sql.raw(metadata.schemas.length > 1 ? ', union_by_name = true' : '');
-      const read = (subset: readonly string[]) =>
-        sql`SELECT * FROM read_parquet([${sql.join(subset)}]${byName}, hive_partitioning = false)`;
+      const read = (subset: readonly string[], uniform = false) =>
+        sql`SELECT * FROM read_parquet([${sql.join(subset)}]${uniform ? sql`` : byName}, hive_partitioning = false)`;
       const relation = files.length > 0 ? read(files) : emptyRelation(icebergEmptyColumns(schema));
       const fileBounds = (column: string): Map<string, FileBounds> => {
         const field = schema.fields.find((f) => f.name.toLowerCase() === column && f.type === 'timestamptz');
@@ -111,52 +112,40 @@ export function icebergSource(dir: string): TableSource {
         }
         return bounds;
       };
-      return { kind: 'iceberg', relation, files, currentFiles: async () => files, read, fileBounds };
+      return { kind: 'iceberg', relation, files, read, fileBounds };
     },
   };
 }
 
-async function parquetFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-  return entries.filter((entry) => entry.endsWith('.parquet')).map((entry) => join(dir, entry));
-}
-
 /**
- * A table backed by a plain directory as the r2 sink writes it (`<dir>/<partition>/<uuid>.parquet`):
- * once its first file lands the view is a glob, which DuckDB re-expands on every query.
+ * A table backed by a plain directory as the r2 sink writes it (`<dir>/<partition>/<uuid>.parquet`),
+ * read through the explicit list of its files: listed on every poll (see `createParquetFileLister`:
+ * one `stat` per directory while nothing lands), with a new state whenever the list changed. One
+ * statement therefore reads one list of files however often it names the table, and a file that
+ * landed before a poll is read by every query after it.
  *
  * @example
  * ```ts
  * import { eventRow } from '../../schemas/index.ts';
  * import { directorySource } from './table-sources.ts';
- * (await directorySource('.data/r2/lake/events', eventRow).poll())?.relation; // SELECT * FROM read_parquet(...)
+ * (await directorySource('.data/r2/lake/events', eventRow).poll())?.files; // the Parquet files under it
  * ```
  */
 export function directorySource(dir: string, schema: z.ZodObject): TableSource {
-  let state: 'unset' | 'empty' | 'glob' = 'unset';
+  const lister = createParquetFileLister(dir);
+  let seen: string[] | null = null;
+  const read = (subset: readonly string[], uniform = false) =>
+    sql`SELECT * FROM read_parquet([${sql.join(subset)}]${uniform ? sql`` : sql`, union_by_name = true`}, hive_partitioning = false)`;
   return {
     kind: 'directory',
     async poll() {
-      if (state === 'glob') return null;
-      const files = await parquetFiles(dir);
-      const currentFiles = () => parquetFiles(dir);
-      const read = (subset: readonly string[]) =>
-        sql`SELECT * FROM read_parquet([${sql.join(subset)}], union_by_name = true, hive_partitioning = false)`;
-      if (files.length > 0) {
-        state = 'glob';
-        const glob = join(dir, '**', '*.parquet');
-        return {
-          kind: 'directory',
-          relation: sql`SELECT * FROM read_parquet(${glob}, union_by_name = true, hive_partitioning = false)`,
-          files,
-          currentFiles,
-          read,
-        };
-      }
-      if (state === 'empty') return null;
-      state = 'empty';
-      const columns = columnsOf(schema).map((c) => nullColumn(c.name, sql.raw(duckDbTypeOf(c.lakeType))));
-      return { kind: 'directory', relation: emptyRelation(columns), files: [], currentFiles, read };
+      const files = await lister.list();
+      if (seen && files.length === seen.length && files.every((f, i) => f === seen![i])) return null;
+      seen = files;
+      const columns = () =>
+        columnsOf(schema).map((c) => nullColumn(c.name, sql.raw(duckDbTypeOf(c.lakeType))));
+      const relation = files.length > 0 ? read(files) : emptyRelation(columns());
+      return { kind: 'directory', relation, files, read };
     },
   };
 }
