@@ -24,6 +24,7 @@ export {
   type RollupRow,
   type RollupSpec,
   type RollupWindow,
+  rollupColumns,
   rollupParams,
 } from './define-rollup.ts';
 export {

@@ -1,5 +1,11 @@
 import { type SqlFragment, sql } from '../../sql/index.ts';
-import type { RollupParams, RollupSpec, View, ViewTable } from '../../views/index.ts';
+import {
+  type RollupParams,
+  type RollupSpec,
+  rollupColumns,
+  type View,
+  type ViewTable,
+} from '../../views/index.ts';
 
 /** Any rollup, whatever its measures: what materialization reads of one. */
 export type AnyRollup = Pick<
@@ -18,7 +24,7 @@ function eventsOf(rollup: AnyRollup, table: ViewTable, from?: number, to?: numbe
     ...(to === undefined ? [] : [sql`"ts" < ${sql.timestamp(to)}`]),
   ];
   const where = rollup.rollup.where ? sql` WHERE ${rollup.rollup.where}` : sql``;
-  return sql`(SELECT * FROM (SELECT DISTINCT ON ("id") * FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
+  return sql`(SELECT * FROM (SELECT DISTINCT ON ("id") ${rollupColumns(rollup.rollup)} FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
 }
 
 /** The events a rollup reads in `[from, …)`, duplicates kept: for measures a duplicate cannot change. */
@@ -28,7 +34,7 @@ function undedupedOf(rollup: AnyRollup, table: ViewTable, from?: number): SqlFra
     ...(from === undefined ? [] : [sql`"ts" >= ${sql.timestamp(from)}`]),
   ];
   const where = rollup.rollup.where ? sql` WHERE ${rollup.rollup.where}` : sql``;
-  return sql`(SELECT * FROM (SELECT * FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
+  return sql`(SELECT * FROM (SELECT ${rollupColumns(rollup.rollup)} FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   defineRollup,
   defineView,
   isViewParamsError,
+  last,
   sum,
   timestampParam,
   type ViewEngine,
@@ -190,6 +191,19 @@ describe('createViewRegistry', () => {
 });
 
 describe('defineRollup', () => {
+  it('reads only the columns its keys and measures name, every column with a where of free SQL', () => {
+    const base = {
+      from: 'Order.created',
+      groupBy: ['data.customer', 'type'],
+      compute: { total: sum('data.amount'), last: last('ts'), buyers: countDistinct('actor') },
+      window: 'hour' as const,
+    };
+    const narrow = defineRollup('narrow', base).render({ since: '2026-11-01' }).sql;
+    expect(narrow).toContain('SELECT DISTINCT ON ("id") "id", "ts", "event", "data", "type", "actor" FROM');
+    const wide = defineRollup('wide', { ...base, where: sql`"status" = 'completed'` }).render({}).sql;
+    expect(wide).toContain('SELECT DISTINCT ON ("id") * FROM');
+  });
+
   it('compiles to a deduplicating, time-bounded GROUP BY that R2 SQL accepts', () => {
     const revenue = defineRollup('revenue', {
       from: ['Order.created', 'Order.paid'],
