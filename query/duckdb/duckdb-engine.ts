@@ -1,7 +1,7 @@
 import { resolve as resolvePath, join } from 'node:path';
 import { CATALOG_PREFIX } from '../../lake/iceberg/index.ts';
 import { TABLES } from '../../schemas/index.ts';
-import { type SqlFragment, sql, type TableReference, type TimeBound } from '../../sql/index.ts';
+import type { SqlFragment, TableReference, TimeBound } from '../../sql/index.ts';
 import type { QueryEngine, QueryResult } from '../query-engine.ts';
 import { createPool } from './connection-pool.ts';
 import {
@@ -11,16 +11,9 @@ import {
   resolveQueryLimits,
 } from './duckdb-engine-config.ts';
 import { openSandboxedDuckDb } from './open-sandboxed-duckdb.ts';
-import { createFilePruner, type RelationColumn, type TableScanPlan } from './prune-table-files.ts';
-import { createParquetSchemas } from './parquet-schemas.ts';
+import { exposeTables } from './expose-tables.ts';
+import { createFilePruner, type TableScanPlan } from './prune-table-files.ts';
 import { readBoundedResult } from './read-bounded-result.ts';
-import {
-  directorySource,
-  icebergSource,
-  listCatalogTables,
-  type TableSource,
-  type TableState,
-} from './table-sources.ts';
 
 /** A {@link QueryEngine} over a local lake directory, in DuckDB's dialect, sandboxed and bounded. */
 export interface DuckDbEngine extends QueryEngine {
@@ -49,19 +42,6 @@ export interface DuckDbEngine extends QueryEngine {
   /** Runs a statement the project wrote (never a caller's SQL) on the engine's own connection. */
   trusted(statement: SqlFragment): Promise<DuckDbReaderLike>;
   close(): Promise<void> | void;
-}
-
-interface ExposedTable {
-  namespace: string;
-  name: string;
-  source: TableSource;
-  state?: TableState;
-  /** The view's columns, described when its state last changed. */
-  columns?: RelationColumn[];
-  /** Whether every file of the state has the same columns (read without unifying names). */
-  uniform?: boolean;
-  /** A newer state than the view's, applied before the next statement that names the table. */
-  pending?: TableState;
 }
 
 /**
@@ -95,71 +75,14 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
   const allowed = catalogDir.startsWith(`${lake}/`) ? [lake] : [lake, catalogDir];
   const db = await openSandboxedDuckDb(allowed, namespace, limits);
   const pool = createPool(db.workers, limits.maxQueuedQueries);
-  const namespaces = new Set<string>();
-  const exposed = new Map<string, ExposedTable>();
   const admin = (text: string) => db.admin.runAndReadAll(text);
-  const schemas = createParquetSchemas(admin);
   const pruner = createFilePruner(admin);
-
-  async function ensureSchema(name: string): Promise<void> {
-    if (namespaces.has(name)) return;
-    await db.admin.run(sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(name)}`.text);
-    namespaces.add(name);
-  }
-
-  function pickSources(): void {
-    for (const [ns, name, dir] of listCatalogTables(catalogDir)) {
-      const key = `${ns}.${name}`;
-      if (exposed.get(key)?.source.kind !== 'iceberg') {
-        exposed.set(key, { namespace: ns, name, source: icebergSource(dir) });
-      }
-    }
-    for (const [name, schema] of Object.entries(tables)) {
-      const key = `${namespace}.${name}`;
-      if (!exposed.has(key)) {
-        exposed.set(key, { namespace, name, source: directorySource(join(lake, name), schema) });
-      }
-    }
-  }
-
-  async function apply(table: ExposedTable, state: TableState): Promise<void> {
-    await ensureSchema(table.namespace);
-    const view = sql.id(table.namespace, table.name);
-    const uniform = state.files.length > 0 && (await schemas.uniform(state.files));
-    const relation = uniform ? state.read(state.files, true) : state.relation;
-    await db.admin.run(sql`CREATE OR REPLACE VIEW ${view} AS ${relation}`.text);
-    const described = await db.admin.runAndReadAll(sql`DESCRIBE ${view}`.text);
-    table.columns = described
-      .getRowObjectsJson()
-      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
-    table.state = state;
-    table.uniform = uniform;
-    table.pending = undefined;
-  }
-
-  // One refresh at a time: two would race to replace the same view. Every source is polled; a
-  // table's view is replaced only when `reads` says the statement may read it (it names the table),
-  // else its new state waits for the first statement that does.
-  let refreshing: Promise<void> = Promise.resolve();
-  function refresh(reads: (table: ExposedTable) => boolean = () => true): Promise<void> {
-    refreshing = refreshing
-      .catch(() => {})
-      .then(async () => {
-        pickSources();
-        for (const table of exposed.values()) {
-          const state = await table.source.poll();
-          if (state) table.pending = state;
-          if (table.pending && (!table.state || reads(table))) await apply(table, table.pending);
-        }
-      });
-    return refreshing;
-  }
-  const named = (text: string) => {
-    const lower = text.toLowerCase();
-    return (table: ExposedTable) => lower.includes(table.name.toLowerCase());
-  };
-  await ensureSchema(namespace);
-  await refresh();
+  const { exposed, refresh, named } = await exposeTables(db.admin, {
+    namespace,
+    tables,
+    lake,
+    catalogDir,
+  });
 
   return {
     limits,
