@@ -86,4 +86,34 @@ describe('result encoding', () => {
     });
     expect([again.status, await again.text()]).toEqual([304, '']);
   });
+
+  it('writes CSV and JSON as the plain per-field and per-row rules do, whatever the values hold', () => {
+    const value = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', ' ', 'é') }),
+      fc.integer(),
+      fc.constant(null),
+      fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(value, value), { maxLength: 1200 }), (pairs) => {
+        const rows = pairs.map(([a, b]) => ({ a, b }));
+        const result: EncodableResult = {
+          columns: [
+            { name: 'a', type: 'VARCHAR', kind: 'string' },
+            { name: 'b', type: 'VARCHAR', kind: 'string' },
+          ],
+          rows,
+        };
+        const field = (v: unknown) => {
+          const text = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+          return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+        };
+        const csv = rows.map((r) => `${field(r.a)},${field(r.b)}\r\n`).join('');
+        expect(concat(encodeResult(result, 'csv')).toString()).toBe(`a,b\r\n${csv}`);
+        const json = JSON.parse(concat(encodeResult(result, 'json')).toString());
+        expect(json.result.rows).toEqual(rows);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
