@@ -19,7 +19,7 @@ import { type BenchReport, median } from './machine.ts';
 
 const EVENTS = 1_000_000;
 const FILES = 10;
-const RUNS = 15;
+const RUNS = 31;
 const TARGET = 1.1;
 const TOKEN = 'bench-token';
 const SCOPE = ['https://*.startups.studio'];
