@@ -170,9 +170,12 @@ const csvText = (value: unknown): string =>
       ? JSON.stringify(value)
       : String(value);
 
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+/** What makes a CSV field quoted (RFC 4180): a comma, quote, CR or LF. */
+const CSV_SPECIAL = /[",\r\n]/;
+
+/** One CSV field, quoted when it holds a special character. */
 const csvQuoted = (text: string): string =>
-  /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  CSV_SPECIAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 
 function* csvChunks(result: EncodableResult): Generator<string> {
   const names = result.columns.map((c) => c.name);
@@ -183,7 +186,7 @@ function* csvChunks(result: EncodableResult): Generator<string> {
     // columns (numbers, times, ids) have none, and their fields go out as they are.
     const columns = names.map((name) => {
       const texts = rows.map((row) => csvText(row[name]));
-      return /[",\r\n]/.test(texts.join('')) ? texts.map(csvQuoted) : texts;
+      return CSV_SPECIAL.test(texts.join('')) ? texts.map(csvQuoted) : texts;
     });
     let text = '';
     for (let r = 0; r < rows.length; r++) {

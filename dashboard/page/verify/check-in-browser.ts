@@ -92,8 +92,9 @@ ORDER BY incarnation, seq`;
 
 /**
  * Verifies one namespace's events (the pages of `audit_events` as Arrow IPC streams, as the query API
- * answers them; see `downloadAuditPages`) in the browser: DuckDB-Wasm finds gaps in seq, conflicting rows under one seq and broken `prev_hash`
- * links; WebCrypto recomputes every row's SHA-256 over its canonical form. Nothing is trusted from the
+ * answers them; see `downloadAuditPages`) in the browser: DuckDB-Wasm finds gaps in seq, conflicting
+ * rows under one seq and broken `prev_hash` links; WebCrypto recomputes every row's SHA-256 over its
+ * canonical form. Nothing is trusted from the
  * server but the rows themselves.
  *
  * @example
