@@ -16,9 +16,12 @@ export interface RollupState {
    * How many events rows (of every event name, as landed) had a time before `before` (µs) when the
    * last refresh began, `before` being where the next refresh starts recomputing. While that count is
    * unchanged no event can have landed late since, so the next refresh skips the late-event check;
-   * absent or null, it runs it.
+   * absent or null, it runs it. `marks`: the same count before each of some bucket starts from
+   * `before` to the end of the newest bucket, as `[time, rows]`; the next refresh starts recomputing
+   * at the latest of them whose count is unchanged (nothing landed before it since), not at
+   * `watermark − lookback`.
    */
-  settled?: { before: number; rows: number } | null;
+  settled?: { before: number; rows: number; marks?: [number, number][] } | null;
 }
 
 /** One refreshed range: what a refresh or a backfill wrote. */

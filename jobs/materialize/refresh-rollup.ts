@@ -1,6 +1,6 @@
 import type { Sink } from '../../ingest/sink.ts';
 import { ROLLUPS_SCHEMA_VERSION, type RollupLakeRow } from '../../schemas/index.ts';
-import { namespaceTables, type ViewEngine } from '../../views/index.ts';
+import { namespaceTables, type ViewEngine, type ViewTable } from '../../views/index.ts';
 import { bucketChunks, bucketStart, toMicros, WINDOW_US } from './bucket-time.ts';
 import type { RefreshChunk, RollupState } from './materialize-state.ts';
 import { bucketCounts, findLateEvents, type LateEvents, settledRows } from './late-events.ts';
@@ -205,12 +205,50 @@ async function landedSince(rollup: AnyRollup, config: RefreshRollupConfig, since
   };
 }
 
+/** Bucket starts a refresh records counts before, at most (see `RollupState.settled.marks`). */
+const MAX_MARKS = 16;
+
 /**
- * One incremental refresh: recomputes every bucket at or after `watermark − lookback` up to the newest
- * landed event (everything, in chunks, the first time), then counts events that landed in older
- * buckets than that — later than the lookback — and reports them in the state, for a backfill. That
- * check reads a horizon of old buckets, so it runs only when something may have landed there: when
- * the events rows before where this refresh starts are no longer what the last refresh counted (see
+ * Where the next refresh may start: `next` and the bucket starts up to the end of the newest bucket
+ * (the latest {@link MAX_MARKS} of them), each a time the rows landed before are counted at.
+ */
+function marksOf(next: number, newest: number, window: AnyRollup['rollup']['window']): number[] {
+  const size = WINDOW_US[window];
+  const marks: number[] = [];
+  for (let at = bucketStart(newest, window) + size; at > next && marks.length < MAX_MARKS - 1; at -= size)
+    marks.unshift(at);
+  return [next, ...marks];
+}
+
+/**
+ * The latest bucket start, at or after `floor`, before which no events row has landed since the last
+ * refresh counted (its count unchanged): every bucket before it is as that refresh left it, so a
+ * refresh recomputes from there. Rows only ever land, so a count before a time that is unchanged is
+ * unchanged before every earlier time too; the marks are walked in order and the walk stops at the
+ * first that moved. `floor` when the last refresh left no marks or they start after `floor`.
+ */
+function unchangedUntil(
+  prior: RollupState['settled'],
+  rowsBefore: ReadonlyMap<number, number> | null,
+  floor: number,
+): number {
+  const marks = prior?.marks;
+  if (!marks || !rowsBefore || marks.length === 0 || marks[0]![0] > floor) return floor;
+  let start = floor;
+  for (const [at, rows] of marks) {
+    if (rowsBefore.get(at) !== rows) break;
+    if (at > start) start = at;
+  }
+  return start;
+}
+
+/**
+ * One incremental refresh: recomputes the buckets at or after `watermark − lookback` up to the newest
+ * landed event (everything, in chunks, the first time), skipping those before which nothing has landed
+ * since the last refresh (see `unchangedUntil`), then counts events that landed in older buckets
+ * than the lookback — later than it — and reports them in the state, for a backfill. That check
+ * reads a horizon of old buckets, so it runs only when something may have landed there: when the
+ * events rows before where this refresh starts are no longer what the last refresh counted (see
  * `settledRows`), when late events are still reported, or when the last refresh left no count.
  *
  * @example
@@ -240,20 +278,16 @@ export async function refreshRollup(
   if (oldest === null || newest === null) return { state, chunks: [], newest: null };
   const from = state.resumeFrom ?? since ?? bucketStart(oldest, window);
   const to = bucketStart(newest, window) + size;
-  const planned = bucketChunks(from, to, window, config.chunkBuckets ?? 168);
-  const now = planned.slice(0, config.maxChunks ?? planned.length);
-  // Counted before any bucket is read, so an event that lands while this refresh runs shows as a
-  // change to the next one. Only a call that recomputes everything from `from` may vouch for it.
-  const whole = now.length === planned.length && state.resumeFrom === null;
   const next = bucketStart(newest - lookback, window);
   const prior = state.watermark === null ? null : (state.settled ?? null);
-  const befores = prior ? [next, prior.before] : [next];
-  const counted = befores.map((b) => start.rowsSince?.(b));
-  const reading =
-    start.rows !== undefined && counted.every((n) => n !== undefined)
-      ? { since: counted as number[], rows: start.rows }
-      : undefined;
-  const settled = whole ? await settledRows(config.engine, table, befores, reading) : null;
+  const marks = marksOf(next, newest, window);
+  // Counted before any bucket is read, so an event that lands while this refresh runs shows as a
+  // change to the next one. Only a call that recomputes everything from `from` may vouch for it.
+  const rowsBefore =
+    state.resumeFrom === null ? await countBefore(config.engine, table, start, next, prior, marks) : null;
+  const first = Math.min(unchangedUntil(prior, rowsBefore, from), bucketStart(newest, window));
+  const planned = bucketChunks(first, to, window, config.chunkBuckets ?? 168);
+  const now = planned.slice(0, config.maxChunks ?? planned.length);
   const chunks: RefreshChunk[] = [];
   for (const [a, b] of now) chunks.push(await materializeRange(rollup, a, b, newest, config));
   const refreshedAt = (config.now ?? (() => Date.now() * 1000))();
@@ -263,11 +297,21 @@ export async function refreshRollup(
   }
   // Nothing landed before `prior.before` (≥ from) since the last refresh, which found no late event.
   const quiet =
-    prior !== null && prior.before >= from && state.lateEvents === 0 && settled?.[1] === prior.rows;
+    prior !== null &&
+    prior.before >= from &&
+    state.lateEvents === 0 &&
+    rowsBefore?.get(prior.before) === prior.rows;
   const late: LateEvents =
     state.watermark === null || quiet
       ? { events: 0, buckets: [] }
       : await findLateEvents(config.engine, rollup, table, from, config.lateHorizonBuckets ?? 168);
+  const settled = rowsBefore
+    ? {
+        before: next,
+        rows: rowsBefore.get(next)!,
+        marks: marks.map((at) => [at, rowsBefore.get(at)!] as [number, number]),
+      }
+    : null;
   return {
     state: {
       ...state,
@@ -276,9 +320,32 @@ export async function refreshRollup(
       lateEvents: late.events,
       lateBuckets: late.buckets,
       resumeFrom: null,
-      settled: settled ? { before: next, rows: settled[0]! } : null,
+      settled,
     },
     chunks,
     newest,
   };
+}
+
+/**
+ * The events rows before `next`, the last refresh's `before` and marks, and this refresh's marks, as
+ * one settled reading (the start's own when it counted them all), or null when it never settles.
+ */
+async function countBefore(
+  engine: ViewEngine,
+  table: ViewTable,
+  start: Landed,
+  next: number,
+  prior: RollupState['settled'],
+  marks: readonly number[],
+): Promise<Map<number, number> | null> {
+  const times = [next, ...(prior ? [prior.before] : []), ...(prior?.marks ?? []).map(([at]) => at), ...marks];
+  const befores = [...new Set(times)];
+  const counted = befores.map((b) => start.rowsSince?.(b));
+  const reading =
+    start.rows !== undefined && counted.every((n) => n !== undefined)
+      ? { since: counted as number[], rows: start.rows }
+      : undefined;
+  const settled = await settledRows(engine, table, befores, reading);
+  return settled ? new Map(befores.map((b, i) => [b, settled[i]!])) : null;
 }

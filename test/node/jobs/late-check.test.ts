@@ -152,6 +152,42 @@ describe('the late-event check of an incremental refresh', () => {
   });
 });
 
+describe('where an incremental refresh starts', () => {
+  it('at the last bucket before which nothing landed since the last refresh, not at the lookback', async () => {
+    const { sink, state } = await built();
+    // The watermark is T0 + 47 h 45 min: the last refresh counted the rows before 45 h, 46 h, 47 h, 48 h.
+    expect(state.settled?.marks?.map(([at]) => (at - T0) / HOUR)).toEqual([45, 46, 47, 48]);
+    await lake.insert(
+      'events',
+      Array.from({ length: 20 }, (_, i) => order(++seq, state.watermark! + (i + 1) * MINUTE)),
+    );
+    const next = await refreshRollup(sales, state, { engine: lake.engine, sink });
+    // Rows landed before 48 h (at 47 h 46 min …), none before 47 h: buckets 45 h and 46 h are kept.
+    expect(next.chunks.map((c) => [(c.from - T0) / HOUR, (c.to - T0) / HOUR])).toEqual([[47, 49]]);
+    expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
+    // Nothing new at all: only the newest bucket is recomputed.
+    const idle = await refreshRollup(sales, next.state, { engine: lake.engine, sink });
+    expect(idle.chunks.map((c) => (c.from - T0) / HOUR)).toEqual([48]);
+  });
+
+  it('at the bucket of an event that landed late inside the lookback, and the result is whole', async () => {
+    const { sink, state } = await built();
+    await lake.insert('events', [order(++seq, T0 + 45 * HOUR + 30 * MINUTE, 7)]);
+    const next = await refreshRollup(sales, state, { engine: lake.engine, sink });
+    expect(next.chunks.map((c) => (c.from - T0) / HOUR)).toEqual([45]);
+    expect(next.state.lateEvents).toBe(0);
+    expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
+  });
+
+  it('at the lookback when the last refresh left no marks', async () => {
+    const { sink, state } = await built();
+    const { marks: _, ...settled } = state.settled!;
+    const next = await refreshRollup(sales, { ...state, settled }, { engine: lake.engine, sink });
+    expect(next.chunks.map((c) => (c.from - T0) / HOUR)).toEqual([45]);
+    expect(next.state.settled?.marks).toHaveLength(4);
+  });
+});
+
 describe('settledRows', () => {
   it('counts the rows before each time, every event name and duplicates included', async () => {
     await lake.insert('events', [
