@@ -17,17 +17,21 @@ export interface ReadBounds {
 const READ_ONLY = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
 const INTEGER_TYPES = new Set(['BIGINT', 'HUGEINT', 'UBIGINT', 'INTEGER', 'SMALLINT', 'TINYINT', 'UINTEGER']);
 
-function normalize(value: unknown, type: string): unknown {
-  if (value === null || value === undefined) return null;
-  if (INTEGER_TYPES.has(type) && typeof value === 'string') {
-    const n = Number(value);
-    return Number.isSafeInteger(n) ? n : value;
-  }
-  if (type.startsWith('TIMESTAMP') && typeof value === 'string') {
-    // DuckDB prints '2026-11-25 09:00:00.123456+00'; answer ISO 8601 in UTC.
-    return `${value.replace(' ', 'T').replace(/\+00$/, '')}Z`.replace(/ZZ$/, 'Z');
-  }
-  return value;
+// DuckDB prints '2026-11-25 09:00:00.123456+00'; answer ISO 8601 in UTC.
+const isoTimestamp = (value: string): string =>
+  `${value.replace(' ', 'T').replace(/\+00$/, '')}Z`.replace(/ZZ$/, 'Z');
+
+/** How a column's converted values are normalized: integers as numbers when safe, times as ISO 8601. */
+function normalizerOf(type: string): ((value: unknown) => unknown) | null {
+  if (INTEGER_TYPES.has(type))
+    return (value) => {
+      if (typeof value !== 'string') return value;
+      const n = Number(value);
+      return Number.isSafeInteger(n) ? n : value;
+    };
+  if (type.startsWith('TIMESTAMP'))
+    return (value) => (typeof value === 'string' ? isoTimestamp(value) : value);
+  return null;
 }
 
 /** About the bytes a value takes as JSON: enough to bound a result, far cheaper than stringifying. */
@@ -92,16 +96,22 @@ export async function readBoundedResult<Row>(
     const result = await prepared.run();
     const names = result.columnNames();
     const types = result.columnTypes().map(String);
+    const normalizers = types.map(normalizerOf);
     const rows: Row[] = [];
     let bytes = 0;
     for (;;) {
       const chunk: DuckDBDataChunk | null = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
+      // Column by column: each column's vector and type are looked up once per chunk, not per value.
+      const columns = names.map((_, c) => {
+        const values = chunk.convertColumnValues(c, JsonDuckDBValueConverter);
+        const normalize = normalizers[c];
+        return normalize ? values.map((v) => (v === null ? null : normalize(v))) : values;
+      });
       for (let r = 0; r < chunk.rowCount; r++) {
-        const values = chunk.convertRowValues(r, JsonDuckDBValueConverter);
         const row: Record<string, unknown> = {};
         for (let c = 0; c < names.length; c++) {
-          const value = normalize(values[c], types[c]!);
+          const value = columns[c]![r] ?? null;
           bytes += names[c]!.length + 4 + jsonSize(value);
           row[names[c]!] = value;
         }
