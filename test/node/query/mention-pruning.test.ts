@@ -2,7 +2,11 @@ import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDuckDbEngine, type DuckDbEngine } from '../../../query/duckdb/index.ts';
+import {
+  createDuckDbEngine,
+  createIsolatedDuckDbEngine,
+  type DuckDbEngine,
+} from '../../../query/duckdb/index.ts';
 import { type R2SqlDialectEngine, type R2SqlRun, withR2SqlDialect } from '../../../query/index.ts';
 import { eventRow } from '../../../schemas/index.ts';
 import { sql } from '../../../sql/index.ts';
@@ -78,6 +82,24 @@ describe('each mention of a table reads the files its own bound can match', () =
     ]);
     expect(alone?.relation).toBeUndefined();
     expect(missing).toBeNull();
+  });
+
+  it('answers the same plans from the isolated engine, over its IPC channel', async () => {
+    const isolated = await createIsolatedDuckDbEngine({ lake: root });
+    try {
+      const requests = [
+        { namespace: 'analytics', table: 'events', bound: { column: 'ts', min: null, max: T0 + DAY } },
+        { namespace: 'analytics', table: 'events' },
+      ];
+      const plans = await isolated.planScans(requests);
+      expect(plans).toEqual(await duckdb.planScans(requests));
+      expect(plans.map((p) => [p?.files.length, p?.narrowed])).toEqual([
+        [1, true],
+        [DAYS, false],
+      ]);
+    } finally {
+      await isolated.close();
+    }
   });
 
   it("narrows a refresh start query's bounded sub-select beside its unbounded row count", async () => {
