@@ -80,10 +80,11 @@ function tracing(duckdb: Awaited<ReturnType<typeof createDuckDbEngine>>) {
   let planned = { ms: 0, files: 0 };
   const traced: typeof duckdb = {
     ...duckdb,
-    async planScans(tables, bounds) {
+    async planScans(requests) {
       const started = performance.now();
-      const plans = await duckdb.planScans(tables, bounds);
-      planned = { ms: performance.now() - started, files: plans.reduce((n, p) => n + p.files.length, 0) };
+      const plans = await duckdb.planScans(requests);
+      const files = new Set(plans.flatMap((p) => p?.files ?? [])).size;
+      planned = { ms: performance.now() - started, files };
       return plans;
     },
     async query<Row>(text: string) {

@@ -13,6 +13,8 @@ export {
   type R2SqlRun,
   type ScanPlanningEngine,
   type TableFileScan,
+  type TableScanAnswer,
+  type TableScanRequest,
   toR2SqlError,
   withR2SqlDialect,
 } from './with-r2-sql-dialect.ts';

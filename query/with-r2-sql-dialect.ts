@@ -11,7 +11,10 @@ import type { QueryEngine, QueryResult } from './query-engine.ts';
 import { isQueryEngineError, type QueryEngineErrorReason } from './query-engine-error.ts';
 import { isR2SqlError, R2SqlError, type R2SqlErrorCode } from './r2sql/r2sql-error.ts';
 
-/** The files a query read of one table; `narrowed` when its time bound let it skip some. */
+/**
+ * The files a query read of one table: the union over its mentions (FROM items); `narrowed` when the
+ * time bound of some mention let it skip some of the table's files.
+ */
 export interface TableFileScan {
   namespace: string;
   table: string;
@@ -27,16 +30,38 @@ export interface R2SqlRun<Row = Record<string, unknown>> {
   scans?: TableFileScan[];
 }
 
+/** One read a statement makes of a table: every mention of it with this bound (none: unbounded). */
+export interface TableScanRequest {
+  namespace: string;
+  table: string;
+  bound?: TimeBound;
+}
+
+/** The engine's answer to one {@link TableScanRequest}. */
+export interface TableScanAnswer {
+  namespace: string;
+  table: string;
+  /** The data files the read covers. */
+  files: string[];
+  /**
+   * DuckDB SQL of a relation over `files` alone, to read instead of the table: present when the read
+   * is narrowed, and for every read of a table some other read of which is narrowed in the same call.
+   */
+  relation?: string;
+  /** True when `files` are fewer than the table's. */
+  narrowed: boolean;
+}
+
 /**
- * An engine that plans what a query reads: each table's files, and for a table whose time column the
- * query bounds, the files that can hold matching rows with a relation (DuckDB SQL) that reads only
- * those (the local DuckDB engine is one).
+ * An engine that plans what a statement reads: for each requested read of a table, its files, and
+ * where the read's time bound lets it skip files, a relation (DuckDB SQL) over those alone (the local
+ * DuckDB engine is one). One call sees one snapshot of each table: when some reads of a table are
+ * narrowed, the others get a relation over exactly the files that snapshot holds, so the statement
+ * cannot see a file landed after the plan in one FROM item and not in another.
  */
 export interface ScanPlanningEngine {
-  planScans(
-    tables: readonly TableReference[],
-    bounds: ReadonlyMap<string, TimeBound>,
-  ): Promise<{ namespace: string; table: string; files: string[]; relation?: string }[]>;
+  /** One answer per request, in order; null for a table the engine does not hold. */
+  planScans(requests: readonly TableScanRequest[]): Promise<(TableScanAnswer | null)[]>;
 }
 
 const plansScans = (engine: object): engine is ScanPlanningEngine =>
@@ -102,7 +127,7 @@ export interface R2SqlDialectConfig extends ToDuckDbSqlOptions {
 
 const tableKey = (t: TableReference): string => `${t.namespace}.${t.table}`;
 
-type Translator = (sql: string, relations?: ReadonlyMap<string, string>) => Promise<DuckDbTranslationResult>;
+type Translator = (sql: string, relations?: ReadonlyMap<number, string>) => Promise<DuckDbTranslationResult>;
 
 function createTranslator(config: R2SqlDialectConfig): Translator {
   const { catalog, ...options } = config;
@@ -121,9 +146,60 @@ function createTranslator(config: R2SqlDialectConfig): Translator {
   };
 }
 
+/** The reads a statement makes (one per distinct bound of a table), and which read each mention is. */
+function scanRequests({ tables, mentions }: DuckDbTranslation): {
+  requests: TableScanRequest[];
+  byMention: Map<number, number>;
+} {
+  // A mention's key is case-folded; two references that fold to one key leave their mentions unplanned.
+  const byKey = new Map<string, TableReference | null>();
+  for (const t of tables) {
+    const key = tableKey(t).toLowerCase();
+    byKey.set(key, byKey.has(key) ? null : t);
+  }
+  const requests: TableScanRequest[] = [];
+  const seen = new Map<string, number>();
+  const ask = (t: TableReference, bound: TimeBound | null): number => {
+    const id = `${tableKey(t)}\0${bound ? `${bound.column}\0${bound.min}\0${bound.max}` : ''}`;
+    let index = seen.get(id);
+    if (index === undefined) {
+      index = requests.push(bound ? { ...t, bound } : { ...t }) - 1;
+      seen.set(id, index);
+    }
+    return index;
+  };
+  const byMention = new Map<number, number>();
+  for (const mention of mentions) {
+    const t = byKey.get(mention.key);
+    if (t) byMention.set(mention.start, ask(t, mention.bound));
+  }
+  for (const t of tables) {
+    if (!requests.some((r) => r.namespace === t.namespace && r.table === t.table)) ask(t, null);
+  }
+  return { requests, byMention };
+}
+
+/** Per table, the union of the files its reads planned. */
+function tableScans(plans: readonly (TableScanAnswer | null)[]): TableFileScan[] {
+  const scans = new Map<string, { scan: TableFileScan; files: Set<string> }>();
+  for (const plan of plans) {
+    if (!plan) continue;
+    const key = tableKey(plan);
+    let entry = scans.get(key);
+    if (!entry) {
+      const scan = { namespace: plan.namespace, table: plan.table, files: [], narrowed: false };
+      entry = { scan, files: new Set() };
+      scans.set(key, entry);
+    }
+    for (const file of plan.files) entry.files.add(file);
+    entry.scan.narrowed ||= plan.narrowed;
+  }
+  return [...scans.values()].map(({ scan, files }) => ({ ...scan, files: [...files] }));
+}
+
 /**
- * The engine's plan of what the query reads and, when some table was narrowed to fewer files, the
- * translation again with those tables read through their narrowed relations.
+ * The engine's plan of what the query reads and, when some read was narrowed to fewer files, the
+ * translation again with each mention read through its own read's relation.
  */
 async function planned(
   engine: QueryEngine,
@@ -132,16 +208,14 @@ async function planned(
   translation: DuckDbTranslation,
 ): Promise<{ translation: DuckDbTranslation; scans?: TableFileScan[] }> {
   if (!plansScans(engine) || translation.statement !== 'select') return { translation };
-  const plans = await engine.planScans(translation.tables, translation.timeBounds);
-  const relations = new Map(
-    plans.filter((p) => p.relation !== undefined).map((p) => [`${p.namespace}.${p.table}`, p.relation!]),
-  );
-  const scans = plans.map(({ namespace, table, files, relation }) => ({
-    namespace,
-    table,
-    files,
-    narrowed: relation !== undefined,
-  }));
+  const { requests, byMention } = scanRequests(translation);
+  const plans = await engine.planScans(requests);
+  const relations = new Map<number, string>();
+  for (const [start, index] of byMention) {
+    const relation = plans[index]?.relation;
+    if (relation !== undefined) relations.set(start, relation);
+  }
+  const scans = tableScans(plans);
   if (relations.size === 0) return { translation, scans };
   const again = await translate(sql, relations);
   return again.ok ? { translation: again.value, scans } : { translation, scans: undefined };
@@ -154,8 +228,10 @@ async function planned(
  * throws; what the engine refuses or fails (a DuckDB error, a timeout, the memory or result bound) is
  * thrown as an `R2SqlError` with the closest platform code (40003, 40004, 40015, 80001). So a view that
  * passes locally runs in production, and code handles both engines' errors alike. When the engine
- * plans its scans (`planScans`), a SELECT reads each table only from the files its time bound can
- * match (see timeBounds), and the result carries `metrics.files_scanned`; the run names the files.
+ * plans its scans (`planScans`), a SELECT reads each mention of a table (each FROM item) only from the
+ * files its own time bound can match (see mentionBounds), and the result carries
+ * `metrics.files_scanned`: the distinct files read over all mentions (a file two mentions read counts
+ * once); the run names each table's files (the union over its mentions).
  *
  * @example
  * ```ts
@@ -197,7 +273,8 @@ export function withR2SqlDialect<E extends QueryEngine>(
       const { translation, scans } = await planned(engine, translate, sql, translated.value);
       const result = await engine.query<Row>(translation.sql);
       if (!scans) return { result, translation };
-      const files_scanned = scans.reduce((n, scan) => n + scan.files.length, 0);
+      // Each file once, however many mentions read it.
+      const files_scanned = new Set(scans.flatMap((scan) => scan.files)).size;
       return { result: { ...result, metrics: { ...result.metrics, files_scanned } }, translation, scans };
     } catch (cause) {
       throw toR2SqlError(cause, sql);

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { sql, type TableReference, type TimeBound } from '../../sql/index.ts';
+import { sql } from '../../sql/index.ts';
 import { isR2SqlError, type R2SqlErrorCode } from '../r2sql/r2sql-error.ts';
-import { type R2SqlDialectEngine, withR2SqlDialect } from '../with-r2-sql-dialect.ts';
+import { type R2SqlDialectEngine, type TableScanRequest, withR2SqlDialect } from '../with-r2-sql-dialect.ts';
 import { createDuckDbEngine, type DuckDbEngine } from './duckdb-engine.ts';
 import type { DuckDbEngineConfig } from './duckdb-engine-config.ts';
 import { fromDuckDbError } from './duckdb-query-error.ts';
@@ -20,7 +20,8 @@ export type EngineRequest =
   | { type: 'trusted'; id: number; sql: string }
   | { type: 'tableFiles'; id: number; table: string }
   | { type: 'tables'; id: number }
-  | { type: 'planScans'; id: number; tables: TableReference[]; bounds: Map<string, TimeBound> };
+  /** The reads of one statement, answered one plan per request in order (bounds are bigints: advanced serialization). */
+  | { type: 'planScans'; id: number; requests: TableScanRequest[] };
 
 /** An answer to the parent. */
 export type EngineReply =
@@ -47,7 +48,7 @@ async function answer(request: Exclude<EngineRequest, { type: 'init' }>): Promis
   if (request.type === 'query') return ready.query(request.sql);
   if (request.type === 'tableFiles') return ready.tableFiles(request.table);
   if (request.type === 'tables') return ready.tables();
-  if (request.type === 'planScans') return ready.planScans(request.tables, request.bounds);
+  if (request.type === 'planScans') return ready.planScans(request.requests);
   // The parent builds these with the sql template; they run on the engine's own connection.
   const reader = await ready.trusted(sql.raw(request.sql));
   return {

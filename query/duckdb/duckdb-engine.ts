@@ -1,8 +1,9 @@
 import { resolve as resolvePath, join } from 'node:path';
 import { CATALOG_PREFIX } from '../../lake/iceberg/index.ts';
 import { TABLES } from '../../schemas/index.ts';
-import type { SqlFragment, TableReference, TimeBound } from '../../sql/index.ts';
+import type { SqlFragment } from '../../sql/index.ts';
 import type { QueryEngine, QueryResult } from '../query-engine.ts';
+import type { TableScanRequest } from '../with-r2-sql-dialect.ts';
 import { createPool } from './connection-pool.ts';
 import {
   type DuckDbEngineConfig,
@@ -12,7 +13,7 @@ import {
 } from './duckdb-engine-config.ts';
 import { openSandboxedDuckDb } from './open-sandboxed-duckdb.ts';
 import { exposeTables } from './expose-tables.ts';
-import { createFilePruner, type TableScanPlan } from './prune-table-files.ts';
+import { createFilePruner, type TableScanPlan, type TableSnapshot } from './prune-table-files.ts';
 import { readBoundedResult } from './read-bounded-result.ts';
 
 /** A {@link QueryEngine} over a local lake directory, in DuckDB's dialect, sandboxed and bounded. */
@@ -32,13 +33,12 @@ export interface DuckDbEngine extends QueryEngine {
   /** The `namespace.table`s the engine exposes now (the lake's catalog), read afresh. */
   tables(): Promise<{ namespace: string; table: string }[]>;
   /**
-   * What a query of these tables reads: each table's files, narrowed (with the relation to read them
-   * through) where the query bounds the table's time column (see createFilePruner).
+   * What one statement's reads cover, one plan per request in order (null for a table the engine
+   * does not expose): each read's files, narrowed (with the relation to read them through) where its
+   * bound on the time column lets it skip files. All reads of a table see one snapshot of it; beside
+   * a narrowed read, the others get a relation over that snapshot's files (see createFilePruner).
    */
-  planScans(
-    tables: readonly TableReference[],
-    bounds: ReadonlyMap<string, TimeBound>,
-  ): Promise<TableScanPlan[]>;
+  planScans(requests: readonly TableScanRequest[]): Promise<(TableScanPlan | null)[]>;
   /** Runs a statement the project wrote (never a caller's SQL) on the engine's own connection. */
   trusted(statement: SqlFragment): Promise<DuckDbReaderLike>;
   close(): Promise<void> | void;
@@ -99,15 +99,28 @@ export async function createDuckDbEngine(config: DuckDbEngineConfig): Promise<Du
         .filter((t) => t.state)
         .map((t) => ({ namespace: t.namespace, table: t.name }));
     },
-    async planScans(references, bounds) {
-      await refresh((t) => references.some((r) => r.namespace === t.namespace && r.table === t.name));
-      const plans: TableScanPlan[] = [];
-      for (const { namespace: ns, table: name } of references) {
-        const key = `${ns}.${name}`;
+    async planScans(requests) {
+      const keys = requests.map((r) => `${r.namespace}.${r.table}`);
+      await refresh((t) => keys.includes(`${t.namespace}.${t.name}`));
+      // Each table's state taken once, before any await: a refresh that lands meanwhile (another
+      // statement's) cannot give two reads of one table two snapshots.
+      const snapshots = new Map<string, TableSnapshot>();
+      for (const key of keys) {
         const table = exposed.get(key);
-        if (!table?.state) continue;
-        const plan = await pruner.plan(table.state, table.columns, bounds.get(key), table.uniform);
-        plans.push({ namespace: ns, table: name, ...plan });
+        if (table?.state && !snapshots.has(key))
+          snapshots.set(key, { state: table.state, columns: table.columns, uniform: table.uniform });
+      }
+      const plans: (TableScanPlan | null)[] = requests.map(() => null);
+      for (const [key, snapshot] of snapshots) {
+        const reads = keys.flatMap((k, i) => (k === key ? [i] : []));
+        const planned = await pruner.plan(
+          snapshot,
+          reads.map((i) => requests[i]!.bound),
+        );
+        reads.forEach((i, n) => {
+          const { namespace: ns, table } = requests[i]!;
+          plans[i] = { namespace: ns, table, ...planned[n]! };
+        });
       }
       return plans;
     },

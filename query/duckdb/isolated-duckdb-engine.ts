@@ -226,12 +226,11 @@ export async function createIsolatedDuckDbEngine(
     tables() {
       return call<{ namespace: string; table: string }[]>({ type: 'tables', id: nextId++ });
     },
-    planScans(tables, bounds) {
-      return call<TableScanPlan[]>({
+    planScans(requests) {
+      return call<(TableScanPlan | null)[]>({
         type: 'planScans',
         id: nextId++,
-        tables: [...tables],
-        bounds: new Map(bounds),
+        requests: requests.map((r) => ({ ...r })),
       });
     },
     async trusted(statement): Promise<DuckDbReaderLike> {

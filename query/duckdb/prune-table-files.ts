@@ -1,5 +1,6 @@
 import type { TimeBound } from '../../sql/index.ts';
 import { type SqlFragment, sql } from '../../sql/index.ts';
+import type { TableScanAnswer } from '../with-r2-sql-dialect.ts';
 import type { DuckDbReaderLike } from './duckdb-engine-config.ts';
 import { emptyRelation, type FileBounds, nullColumn, type TableState } from './table-sources.ts';
 
@@ -9,25 +10,32 @@ export interface RelationColumn {
   type: string;
 }
 
-/** What one query reads of a table: its files, and the relation to read them through when narrowed. */
-export interface TableScanPlan {
-  namespace: string;
-  table: string;
-  /** The data files the query reads (all of the table's, unless narrowed). */
-  files: string[];
-  /** DuckDB SQL of a relation over `files` alone, with the table's columns; absent when not narrowed. */
-  relation?: string;
+/**
+ * What one read of a table (the mentions of it with one bound) covers: its files, and the relation to
+ * read them through when narrowed or pinned beside a narrowed read (see {@link FilePruner}).
+ */
+export type TableScanPlan = TableScanAnswer;
+
+/** A table as one statement reads it: the state its views saw, and that relation's columns. */
+export interface TableSnapshot {
+  state: TableState;
+  /** The columns of the table's relation, as DuckDB describes them. */
+  columns: readonly RelationColumn[] | undefined;
+  /** Every file of the state has the same columns: a narrowed table reads its files directly. */
+  uniform?: boolean;
 }
 
-/** Narrows a table to the files a time bound can match. */
+/** Narrows a table's reads to the files their time bounds can match. */
 export interface FilePruner {
+  /**
+   * One plan per bound (`undefined`: an unbounded read), all over the snapshot's files. When some
+   * plan is narrowed, every other plan also gets a relation, over all the snapshot's files: a
+   * statement then reads one list of files for the table in every FROM item, never the live view.
+   */
   plan(
-    state: TableState,
-    columns: readonly RelationColumn[] | undefined,
-    bound: TimeBound | undefined,
-    /** Every file of the state has the same columns: a narrowed table reads its files directly. */
-    uniform?: boolean,
-  ): Promise<Pick<TableScanPlan, 'files' | 'relation'>>;
+    snapshot: TableSnapshot,
+    bounds: readonly (TimeBound | undefined)[],
+  ): Promise<Pick<TableScanPlan, 'files' | 'relation' | 'narrowed'>[]>;
 }
 
 /** Files whose footers are read in one statement. */
@@ -45,13 +53,16 @@ const overlaps = (file: FileBounds, bound: TimeBound): boolean =>
  * files in a bucket never change); a file whose bounds are unknown is always kept. A narrowed table
  * reads through a relation with exactly the table's columns and types (the kept files directly when
  * every file of the table has the same columns, else a typed empty relation `UNION ALL BY NAME`
- * them), so the query's result cannot change.
+ * them), so the query's result cannot change. Several reads of one table are planned over one snapshot
+ * of it: beside a narrowed read, an unnarrowed one reads the snapshot's files through the relation the
+ * table's view is defined as (so a file landed after the plan is seen by no FROM item of the statement).
  *
  * @example
  * ```ts
  * import { createFilePruner } from './prune-table-files.ts';
  * const pruner = createFilePruner((text) => db.admin.runAndReadAll(text));
- * await pruner.plan(state, [{ name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' }], { column: 'ts', min: 0n, max: null });
+ * const columns = [{ name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' }];
+ * await pruner.plan({ state, columns, uniform: true }, [{ column: 'ts', min: 0n, max: null }, undefined]);
  * ```
  */
 export function createFilePruner(run: (text: string) => Promise<DuckDbReaderLike>): FilePruner {
@@ -95,18 +106,32 @@ export function createFilePruner(run: (text: string) => Promise<DuckDbReaderLike
     return known;
   }
 
+  async function keep(
+    { state, columns, uniform = false }: TableSnapshot,
+    bound: TimeBound | undefined,
+  ): Promise<Pick<TableScanPlan, 'files' | 'relation' | 'narrowed'>> {
+    const files = state.files;
+    const column = columns?.find((c) => c.name.toLowerCase() === bound?.column);
+    if (!bound || !columns || !column?.type.startsWith('TIMESTAMP') || files.length === 0)
+      return { files, narrowed: false };
+    const bounds = await boundsOf(state, files, bound.column);
+    const kept = files.filter((f) => {
+      const b = bounds.get(f);
+      return !b || overlaps(b, bound);
+    });
+    if (kept.length === files.length) return { files, narrowed: false };
+    return { files: kept, relation: narrowed(state, columns, kept, uniform).text, narrowed: true };
+  }
+
   return {
-    async plan(state, columns, bound, uniform = false) {
-      const files = state.files;
-      const column = columns?.find((c) => c.name.toLowerCase() === bound?.column);
-      if (!bound || !columns || !column?.type.startsWith('TIMESTAMP') || files.length === 0) return { files };
-      const bounds = await boundsOf(state, files, bound.column);
-      const kept = files.filter((f) => {
-        const b = bounds.get(f);
-        return !b || overlaps(b, bound);
-      });
-      if (kept.length === files.length) return { files };
-      return { files: kept, relation: narrowed(state, columns, kept, uniform).text };
+    async plan(snapshot, bounds) {
+      const plans: Pick<TableScanPlan, 'files' | 'relation' | 'narrowed'>[] = [];
+      for (const bound of bounds) plans.push(await keep(snapshot, bound));
+      if (!plans.some((p) => p.narrowed)) return plans;
+      // The relation the table's view is defined as (see exposeTables), over the same state.
+      const { state, uniform } = snapshot;
+      const whole = (uniform ? state.read(state.files, true) : state.relation).text;
+      return plans.map((p) => (p.narrowed ? p : { ...p, relation: whole }));
     },
   };
 }

@@ -32,6 +32,9 @@ export {
   toDuckDbSql,
 } from './to-duckdb-sql.ts';
 export {
+  hullOfMentions,
+  mentionBounds,
+  type TableMention,
   type TableOccurrence,
   type TimeBound,
   type TimeBoundsOptions,

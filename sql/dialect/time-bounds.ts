@@ -27,7 +27,7 @@ export interface TableOccurrence {
   alias: string | null;
 }
 
-/** Per-call options of {@link timeBounds}. */
+/** Per-call options of {@link mentionBounds} and {@link timeBounds}. */
 export interface TimeBoundsOptions {
   /** The time column to bound (default `ts`). */
   column?: string;
@@ -156,17 +156,57 @@ function occurrenceAt(tokens: SqlToken[], at: number, scope: Scope | null): Foun
   return { key: `${fold(ns!)}.${fold(table!)}`, start: at, end: at + 2, alias, scope };
 }
 
+/** One FROM item that reads a lake table, with the bound its own SELECT puts on the time column. */
+export interface TableMention extends TableOccurrence {
+  /** What this FROM item reads of the table; null when it is unbounded (or the table cannot be bounded). */
+  bound: TimeBound | null;
+}
+
 /**
- * For each lake table a SELECT reads, a conservative bound on its time column (`ts` unless told),
- * from the top-level AND-ed predicates of the WHERE clause of each SELECT that reads the table
- * directly (in a derived table or a CTE too): `col >= | > | <= | < | = TIMESTAMP '…'` (either way
- * round) and `col BETWEEN TIMESTAMP '…' AND TIMESTAMP '…'`, the column bare when the SELECT reads one
- * relation, or qualified by the table's alias (or name). A table gets a bound only when every place
- * it is read is bounded (the bound is their hull). Whenever the shape leaves doubt, there is no bound:
- * an OR at the top of the WHERE, NOT, a function or cast of the column, a non-literal or unparsable
- * timestamp, a literal with a UTC offset other than zero, a select list that aliases something as the
- * column, a column named in three parts. A predicate outside the SELECT that reads the table (on a
- * derived table's output, say after a DISTINCT ON) never bounds it. Linear in the number of tokens.
+ * Each place a SELECT reads a lake table (see {@link tableOccurrences}), with a conservative bound on
+ * the time column (`ts` unless told) for that FROM item alone: from the top-level AND-ed predicates of
+ * the WHERE clause of the SELECT that reads it directly (in a derived table or a CTE too):
+ * `col >= | > | <= | < | = TIMESTAMP '…'` (either way round) and `col BETWEEN TIMESTAMP '…' AND
+ * TIMESTAMP '…'`, the column bare when the SELECT reads one relation, or qualified by the table's alias
+ * (or name). Whenever the shape leaves doubt, the bound is null: an OR at the top of the WHERE, NOT, a
+ * function or cast of the column, a non-literal or unparsable timestamp, a literal with a UTC offset
+ * other than zero, a select list that aliases something as the column; and every mention of a table
+ * is null when some column names it in three parts or the query names it more often than the scan
+ * found FROM items of it. A predicate outside the SELECT that reads the table (on a derived table's
+ * output, say after a DISTINCT ON) never bounds it. Statements other than SELECT get no bound.
+ * Linear in the number of tokens.
+ *
+ * @example
+ * ```ts
+ * import { analyzeR2Sql } from './check-r2-sql.ts';
+ * import { mentionBounds } from './time-bounds.ts';
+ * const checked = analyzeR2Sql(
+ *   "SELECT * FROM (SELECT * FROM analytics.events WHERE ts >= TIMESTAMP '2026-11-25T00:00:00Z') s CROSS JOIN (SELECT count(*) FROM analytics.events) t",
+ * );
+ * if (!('kind' in checked)) mentionBounds(checked).map((m) => m.bound?.min ?? null); // [1795564800000000n, null]
+ * ```
+ */
+export function mentionBounds(checked: CheckedR2Sql, options: TimeBoundsOptions = {}): TableMention[] {
+  const column = (options.column ?? 'ts').toLowerCase();
+  const { occurrences, threePart } = scan(checked);
+  const select = checked.statement === 'select';
+  const unbounded = new Set<string>(threePart);
+  for (const key of mentionMismatches(checked.structure, occurrences)) unbounded.add(key);
+  const restrictions = new Map<Scope, Map<string, Restriction> | null>();
+  return occurrences.map((found) => {
+    const { scope: _scope, ...occurrence } = found;
+    const bounded = select && !unbounded.has(found.key);
+    return {
+      ...occurrence,
+      bound: bounded ? occurrenceBound(checked.structure, found, column, restrictions) : null,
+    };
+  });
+}
+
+/**
+ * For each lake table a SELECT reads, a conservative bound on its time column (`ts` unless told):
+ * the hull of its mentions' bounds (see {@link mentionBounds}), so a table gets a bound only when every
+ * place it is read is bounded.
  *
  * @example
  * ```ts
@@ -179,23 +219,34 @@ function occurrenceAt(tokens: SqlToken[], at: number, scope: Scope | null): Foun
  * ```
  */
 export function timeBounds(checked: CheckedR2Sql, options: TimeBoundsOptions = {}): Map<string, TimeBound> {
-  const column = (options.column ?? 'ts').toLowerCase();
+  return hullOfMentions(mentionBounds(checked, options));
+}
+
+/**
+ * Per table, the hull of its mentions' bounds; a table with an unbounded mention gets none.
+ *
+ * @example
+ * ```ts
+ * import { hullOfMentions } from './time-bounds.ts';
+ * const at = { key: 'analytics.events', start: 3, end: 5, alias: null };
+ * hullOfMentions([
+ *   { ...at, bound: { column: 'ts', min: 10n, max: 20n } },
+ *   { ...at, start: 9, end: 11, bound: { column: 'ts', min: 30n, max: 40n } },
+ * ]).get('analytics.events'); // { column: 'ts', min: 10n, max: 40n }
+ * ```
+ */
+export function hullOfMentions(mentions: readonly TableMention[]): Map<string, TimeBound> {
   const bounds = new Map<string, TimeBound>();
-  if (checked.statement !== 'select') return bounds;
-  const { occurrences, threePart } = scan(checked);
-  const restrictions = new Map<Scope, Map<string, Restriction> | null>();
-  const unbounded = new Set<string>(threePart);
-  for (const key of mentionMismatches(checked.structure, occurrences)) unbounded.add(key);
-  for (const found of occurrences) {
-    if (unbounded.has(found.key)) continue;
-    const bound = occurrenceBound(checked.structure, found, column, restrictions);
+  const unbounded = new Set<string>();
+  for (const { key, bound } of mentions) {
+    if (unbounded.has(key)) continue;
     if (!bound) {
-      unbounded.add(found.key);
-      bounds.delete(found.key);
+      unbounded.add(key);
+      bounds.delete(key);
       continue;
     }
-    const seen = bounds.get(found.key);
-    bounds.set(found.key, seen ? hull(seen, bound) : bound);
+    const seen = bounds.get(key);
+    bounds.set(key, seen ? hull(seen, bound) : bound);
   }
   return bounds;
 }

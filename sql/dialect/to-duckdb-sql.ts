@@ -9,7 +9,7 @@ import {
 import { dataFusionColumnNames } from './datafusion-column-names.ts';
 import { emitDuckDbSql } from './emit-duckdb-sql.ts';
 import type { TableReference } from './resolve-references.ts';
-import { type TimeBound, tableOccurrences, timeBounds } from './time-bounds.ts';
+import { hullOfMentions, mentionBounds, type TableMention, type TimeBound } from './time-bounds.ts';
 
 export type { TableReference } from './resolve-references.ts';
 
@@ -36,6 +36,11 @@ export interface DuckDbTranslation {
   selectsAll: boolean;
   /** True when LIMIT 500 was appended because the outermost query had none. */
   limitApplied: boolean;
+  /**
+   * Every FROM item that reads a lake table, with the bound on the time column of what that item reads
+   * (see mentionBounds); keyed for {@link ToDuckDbSqlOptions.relations} by `start`.
+   */
+  mentions: TableMention[];
   /** Per `namespace.table`, a bound on its time column every row the query uses is within (see timeBounds). */
   timeBounds: Map<string, TimeBound>;
 }
@@ -49,14 +54,15 @@ export interface ToDuckDbSqlOptions extends AnalyzeR2SqlOptions {
    * the way DuckDB does (`count_star()`). Default true.
    */
   dataFusionNames?: boolean;
-  /** The column {@link DuckDbTranslation.timeBounds} bounds (default `ts`). */
+  /** The column {@link DuckDbTranslation.mentions} and `timeBounds` bound (default `ts`). */
   timeColumn?: string;
   /**
-   * DuckDB relations to read instead of tables, by `namespace.table` (a table narrowed to some of its
-   * files): every FROM item naming the table is emitted as `(<relation>)`, keeping its alias (or
-   * aliased by the table's own name), in SELECT statements.
+   * DuckDB relations to read instead of tables, by the `start` token index of a mention (see
+   * {@link DuckDbTranslation.mentions}; a table narrowed to some of its files): that FROM item is
+   * emitted as `(<relation>)`, keeping its alias (or aliased by the table's own name), in SELECT
+   * statements. An index where no mention starts is ignored.
    */
-  relations?: ReadonlyMap<string, string>;
+  relations?: ReadonlyMap<number, string>;
 }
 
 /** Either the translation or the reason R2 SQL would refuse the query. */
@@ -116,12 +122,14 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
         isSymbol(tokens[i - 1], ',') ||
         isSymbol(tokens[i - 1], '.')),
   );
+  const mentions = mentionBounds(checked, { column: options.timeColumn });
   const base = {
     statement: checked.statement,
     tables,
     identifiers,
     selectsAll,
-    timeBounds: timeBounds(checked, { column: options.timeColumn }),
+    mentions,
+    timeBounds: hullOfMentions(mentions),
   };
 
   if (checked.statement === 'show') {
@@ -140,7 +148,13 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
     checked.statement === 'select' && options.dataFusionNames !== false
       ? dataFusionColumnNames(checked.structure, checked.mainStart)
       : new Map<number, string>();
-  const translated = emitDuckDbSql(checked, from, tokens.length, aliases, replacementsOf(checked, options));
+  const translated = emitDuckDbSql(
+    checked,
+    from,
+    tokens.length,
+    aliases,
+    replacementsOf(checked, mentions, options.relations),
+  );
   if (typeof translated !== 'string') return { ok: false, problem: translated };
   const limit = options.defaultLimit === undefined ? R2SQL_DEFAULT_LIMIT : options.defaultLimit;
   const needsLimit =
@@ -157,16 +171,16 @@ export function toDuckDbSql(sql: string, options: ToDuckDbSqlOptions = {}): Duck
   };
 }
 
-/** Where each FROM item of a table in `options.relations` is emitted as that relation instead. */
+/** Where each FROM item `relations` names (by its start token) is emitted as that relation instead. */
 function replacementsOf(
   checked: CheckedR2Sql,
-  options: ToDuckDbSqlOptions,
+  mentions: readonly TableMention[],
+  relations: ReadonlyMap<number, string> | undefined,
 ): Map<number, { end: number; text: string }> {
   const replacements = new Map<number, { end: number; text: string }>();
-  const { relations } = options;
   if (!relations || relations.size === 0 || checked.statement !== 'select') return replacements;
-  for (const occurrence of tableOccurrences(checked)) {
-    const relation = relations.get(occurrence.key);
+  for (const occurrence of mentions) {
+    const relation = relations.get(occurrence.start);
     if (relation === undefined) continue;
     const name = checked.structure.tokens[occurrence.end]!.text;
     const text = occurrence.alias === null ? `(${relation}) AS ${name}` : `(${relation})`;

@@ -3,6 +3,7 @@ import {
   analyzeR2Sql,
   type CheckedR2Sql,
   parseUtcTimestamp,
+  mentionBounds,
   sql,
   tableOccurrences,
   timeBounds,
@@ -96,6 +97,57 @@ describe('timeBounds: what bounds a table', () => {
   });
 });
 
+/** Each mention's `[key, min, max]`, or `[key, null]` when unbounded. */
+const perMention = (text: string) =>
+  mentionBounds(checked(text)).map((m) => (m.bound ? [m.key, m.bound.min, m.bound.max] : [m.key, null]));
+
+describe('mentionBounds: a bound per FROM item', () => {
+  const C = lit(T0 + 10n * DAY);
+  const D = lit(T0 + 11n * DAY);
+
+  it('bounds the sub-select of a refresh start query and leaves its row count unbounded', () => {
+    const text = `SELECT "s"."oldest", "t"."rows" FROM (SELECT min("ts") AS "oldest" FROM "analytics"."events" WHERE "ts" >= ${A}) AS "s" CROSS JOIN (SELECT count(*) AS "rows" FROM "analytics"."events") AS "t"`;
+    expect(perMention(text)).toEqual([
+      ['analytics.events', T0, null],
+      ['analytics.events', null],
+    ]);
+    // The table-level hull of the same query: unbounded, as before.
+    expect(bounds(text)).toEqual({});
+  });
+
+  it('gives each side of a self-join its own range', () => {
+    const text = `SELECT a.id FROM analytics.events a JOIN analytics.events b ON a.id = b.id WHERE a.ts >= ${A} AND a.ts < ${B} AND b.ts BETWEEN ${C} AND ${D}`;
+    expect(perMention(text)).toEqual([
+      ['analytics.events', T0, T0 + DAY],
+      ['analytics.events', T0 + 10n * DAY, T0 + 11n * DAY],
+    ]);
+    expect(bounds(text)).toEqual({ 'analytics.events': [T0, T0 + 11n * DAY] });
+  });
+
+  it('gives each branch of a UNION its own range, in the order they are read', () => {
+    const text = `SELECT id FROM analytics.events WHERE ts >= ${C} UNION ALL SELECT id FROM analytics.events WHERE ts < ${B} UNION ALL SELECT id FROM analytics.things`;
+    expect(perMention(text)).toEqual([
+      ['analytics.events', T0 + 10n * DAY, null],
+      ['analytics.events', null, T0 + DAY],
+      ['analytics.things', null],
+    ]);
+  });
+
+  it('leaves every mention of a table unbounded when a column names it in three parts', () => {
+    const threePart = `SELECT analytics.events.id FROM analytics.events WHERE ts >= ${A} UNION ALL SELECT id FROM analytics.events WHERE ts >= ${B}`;
+    expect(perMention(threePart)).toEqual([
+      ['analytics.events', null],
+      ['analytics.events', null],
+    ]);
+  });
+
+  it('bounds nothing in a statement other than SELECT', () => {
+    expect(perMention(`EXPLAIN SELECT * FROM analytics.events WHERE ts >= ${A}`)).toEqual([
+      ['analytics.events', null],
+    ]);
+  });
+});
+
 describe('timeBounds: no bound when unsure', () => {
   const none: [string, string][] = [
     ['an OR at the top', `SELECT * FROM analytics.events WHERE ts >= ${A} AND verb = 'a' OR verb = 'b'`],
@@ -186,21 +238,35 @@ describe('parseUtcTimestamp', () => {
 });
 
 describe('table substitution in the translation', () => {
-  it('emits a narrowed relation in place of every FROM item of the table, keeping aliases', () => {
+  it('emits each FROM item named by its start token as its own relation, keeping aliases', () => {
     const text = `SELECT e.seq FROM analytics.events e WHERE e.ts >= ${A} UNION ALL SELECT events.seq FROM analytics.events WHERE ts >= ${A}`;
-    const result = toDuckDbSql(text, { relations: new Map([['analytics.events', 'SELECT 1 AS seq']]) });
+    const [first, second] = tableOccurrences(checked(text));
+    expect([first?.alias, second?.alias]).toEqual(['e', null]);
+    const relations = new Map([
+      [first!.start, 'SELECT 1 AS seq'],
+      [second!.start, 'SELECT 2 AS seq'],
+    ]);
+    const result = toDuckDbSql(text, { relations });
     expect(result.ok && result.value.sql).toContain('FROM (SELECT 1 AS seq) e WHERE');
-    expect(result.ok && result.value.sql).toContain('FROM (SELECT 1 AS seq) AS events WHERE');
-    expect(tableOccurrences(checked(text)).map((o) => o.alias)).toEqual(['e', null]);
+    expect(result.ok && result.value.sql).toContain('FROM (SELECT 2 AS seq) AS events WHERE');
+    // Only the FROM items named are replaced; an index where no mention starts is ignored.
+    const one = toDuckDbSql(text, {
+      relations: new Map([
+        [second!.start, 'SELECT 2 AS seq'],
+        [0, 'x'],
+      ]),
+    });
+    expect(one.ok && one.value.sql).toContain('FROM analytics.events e WHERE');
+    expect(one.ok && one.value.sql).toContain('FROM (SELECT 2 AS seq) AS events WHERE');
   });
 
-  it('carries the bounds in the translation', () => {
+  it('carries the bounds in the translation, per mention and per table', () => {
     const result = toDuckDbSql(`SELECT count(*) FROM analytics.events WHERE ts >= ${A}`);
-    expect(result.ok && result.value.timeBounds.get('analytics.events')).toEqual({
-      column: 'ts',
-      min: T0,
-      max: null,
-    });
+    const bound = { column: 'ts', min: T0, max: null };
+    expect(result.ok && result.value.timeBounds.get('analytics.events')).toEqual(bound);
+    expect(result.ok && result.value.mentions).toEqual([
+      { key: 'analytics.events', start: 6, end: 8, alias: null, bound },
+    ]);
   });
 });
 
