@@ -183,7 +183,7 @@ export async function benchDashboard(): Promise<BenchReport> {
         );
         await settle(500);
         withDuckDb = proxy.bytes() - before;
-        verdict = (await page.innerText('#verify-result')).replace(/\s+/g, ' ').slice(0, 200);
+        verdict = ((await page.textContent('#verify-result')) ?? '').replace(/\s+/g, ' ').slice(0, 200);
       }
       await close();
     }
