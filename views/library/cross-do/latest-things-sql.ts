@@ -37,10 +37,8 @@ export interface LatestThingsOptions {
   newest?: 'version' | 'ts';
 }
 
-const ORDERS = {
-  version: sql`version DESC, id DESC`,
-  ts: sql`ts DESC, version DESC, id DESC`,
-} as const;
+/** The columns read back for a page's things; `id` is not among them (see {@link latestThingsSql}). */
+const COLUMNS = sql`thing, ns, type, branch, version, name, data, deleted, ts`;
 
 /**
  * Each thing's latest version among the candidate versions, tombstones excluded, one row per thing in
@@ -53,6 +51,12 @@ const ORDERS = {
  * A thing whose newest key is held by both a live row and a tombstone (a tie the full order breaks)
  * joins every page, so the page's limit stays exact. The read-back filters the versions in a derived
  * table of its own, so a time bound among them (`ts <= at`) is one the engine prunes files on.
+ *
+ * The read-back leaves out `id` (a fifth of the bytes it would decode): the full order's last key
+ * breaks a tie only between rows that share the thing and every other key, and rows that also agree
+ * on every column answered are one answer whichever is picked (re-deliveries). Only the things whose
+ * tied rows differ (`conflicts`, none in a lake the stack wrote) are read again with `id`, picking the
+ * highest; an engine reads nothing for that join when it has no conflict.
  *
  * @example
  * ```ts
@@ -76,17 +80,28 @@ export function latestThingsSql(options: LatestThingsOptions): SqlFragment {
       : sql`SELECT head_thing, head_key FROM (SELECT head_thing, head_key FROM heads WHERE ${certain}
     ORDER BY head_thing LIMIT ${options.limit}) AS certain
   UNION ALL SELECT head_thing, head_key FROM heads WHERE ${tied}`;
+  // Rows of the page's things at their newest key, down to those tied on every key but `id`.
+  const atNewest =
+    newest === 'ts' ? sql`\n  QUALIFY rank() OVER (PARTITION BY thing ORDER BY version DESC) = 1` : sql``;
   return sql`WITH heads AS (SELECT thing AS head_thing, max(${key}) AS head_key,
     max(CASE WHEN NOT deleted THEN ${key} END) AS live_key,
     max(CASE WHEN NOT deleted THEN NULL ELSE ${key} END) AS dead_key
   FROM ${options.table('things')} AS v WHERE ${versions} GROUP BY thing),
-page AS (${page})
+page AS (${page}),
+joined AS (SELECT ${COLUMNS} FROM (SELECT ${COLUMNS} FROM ${options.table('things')} AS v WHERE ${versions}) AS t
+  JOIN page ON t.thing = page.head_thing AND t.${key} = page.head_key${atNewest}),
+answers AS (SELECT ${COLUMNS}, count(*) OVER (PARTITION BY thing) AS answer_rows
+  FROM (SELECT DISTINCT ${COLUMNS} FROM joined) AS distinct_rows),
+conflicts AS (SELECT DISTINCT thing AS conflict_thing, version AS conflict_version, ts AS conflict_ts
+  FROM answers WHERE answer_rows > 1),
+resolved AS (SELECT ${COLUMNS}
+  FROM (SELECT id, ${COLUMNS} FROM ${options.table('things')} AS v WHERE ${versions}) AS t
+  JOIN conflicts ON t.thing = conflicts.conflict_thing AND t.version = conflicts.conflict_version
+    AND t.ts = conflicts.conflict_ts
+  QUALIFY row_number() OVER (PARTITION BY thing ORDER BY id DESC) = 1),
+latest AS (SELECT ${COLUMNS} FROM answers WHERE answer_rows = 1 UNION ALL SELECT ${COLUMNS} FROM resolved)
 SELECT thing, ns, type, branch, version, name, data, ts
-FROM (SELECT thing, ns, type, branch, version, name, data, deleted, ts
-  FROM (SELECT id, thing, ns, type, branch, version, name, data, deleted, ts
-    FROM ${options.table('things')} AS v WHERE ${versions}) AS t
-  JOIN page ON t.thing = page.head_thing AND t.${key} = page.head_key
-  QUALIFY row_number() OVER (PARTITION BY thing ORDER BY ${ORDERS[newest]}) = 1) AS latest
+FROM latest
 WHERE ${allOf([sql`NOT deleted`, ...(options.latest ?? [])])}
 ORDER BY thing
 LIMIT ${options.limit}`;
