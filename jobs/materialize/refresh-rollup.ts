@@ -205,6 +205,42 @@ async function landedSince(rollup: AnyRollup, config: RefreshRollupConfig, since
   };
 }
 
+/**
+ * A refresh's start (see `landedSince`), first read only from the last refresh's last mark: when the
+ * rows before it are still those it counted, nothing landed before it since, so the counts before
+ * every earlier mark are the last refresh's, and only the files after it are read. Otherwise (rows
+ * landed late, or nothing after the mark) it is read again from `since`.
+ */
+async function startSince(
+  rollup: AnyRollup,
+  config: RefreshRollupConfig,
+  since: number,
+  state: RollupState,
+): Promise<Landed> {
+  const settled = state.resumeFrom === null ? state.settled : null;
+  const last = settled?.marks?.at(-1);
+  if (settled && last && last[0] > since) {
+    const quick = await landedSince(rollup, config, last[0]);
+    const after = quick.rowsSince?.(last[0]);
+    if (
+      quick.newest !== null &&
+      quick.rows !== undefined &&
+      after !== undefined &&
+      quick.rows - after === last[1]
+    ) {
+      const rows = quick.rows;
+      const known = new Map([[settled.before, settled.rows], ...settled.marks!]);
+      const rowsSince = (time: number): number | undefined => {
+        if (time >= last[0]) return quick.rowsSince?.(time);
+        const before = known.get(time);
+        return before === undefined ? undefined : rows - before;
+      };
+      return { ...quick, rowsSince };
+    }
+  }
+  return landedSince(rollup, config, since);
+}
+
 /** Bucket starts a refresh records counts before, at most (see `RollupState.settled.marks`). */
 const MAX_MARKS = 16;
 
@@ -272,7 +308,7 @@ export async function refreshRollup(
   // engine reads only the newest files; the first refresh reads the whole span.
   const since = state.watermark === null ? undefined : bucketStart(state.watermark - lookback, window);
   let start: Landed =
-    since === undefined ? await landed(rollup, config) : await landedSince(rollup, config, since);
+    since === undefined ? await landed(rollup, config) : await startSince(rollup, config, since, state);
   if (since !== undefined && start.newest === null) start = await landed(rollup, config);
   const { oldest, newest } = start;
   if (oldest === null || newest === null) return { state, chunks: [], newest: null };

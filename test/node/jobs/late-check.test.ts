@@ -15,6 +15,7 @@ import { createMemoryLake, type MemoryLake } from './memory-lake.ts';
 const HOUR = WINDOW_US.hour;
 const MINUTE = 60_000_000;
 const T0 = Date.parse('2026-11-02T00:00:00Z') * 1000;
+const isoAt = (hours: number) => new Date((T0 + hours * HOUR) / 1000).toISOString().replace('Z', '000Z');
 
 const sales = defineRollup('sales', {
   from: 'Order.created',
@@ -161,13 +162,31 @@ describe('where an incremental refresh starts', () => {
       'events',
       Array.from({ length: 20 }, (_, i) => order(++seq, state.watermark! + (i + 1) * MINUTE)),
     );
-    const next = await refreshRollup(sales, state, { engine: lake.engine, sink });
+    const first = recorded(lake);
+    const next = await refreshRollup(sales, state, { engine: first.engine, sink });
     // Rows landed before 48 h (at 47 h 46 min …), none before 47 h: buckets 45 h and 46 h are kept.
     expect(next.chunks.map((c) => [(c.from - T0) / HOUR, (c.to - T0) / HOUR])).toEqual([[47, 49]]);
+    // The start was read from the last mark (48 h), then again from the lookback (45 h): rows had
+    // landed before the mark.
+    const starts = first.texts.filter((t) => t.includes('"oldest"'));
+    expect(starts.map((t) => /"ts" >= TIMESTAMP '([^']+)'/.exec(t)?.[1])).toEqual([isoAt(48), isoAt(45)]);
+    expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
+    // Only new events after the newest bucket's end: the start is read once, from the last mark.
+    await lake.insert('events', [order(++seq, T0 + 49 * HOUR + 5 * MINUTE)]);
+    const later = recorded(lake);
+    const quick = await refreshRollup(sales, next.state, { engine: later.engine, sink });
+    expect(
+      later.texts
+        .filter((t) => t.includes('"oldest"'))
+        .map((t) => /"ts" >= TIMESTAMP '([^']+)'/.exec(t)?.[1]),
+    ).toEqual([isoAt(49)]);
+    expect(quick.chunks.map((c) => [(c.from - T0) / HOUR, (c.to - T0) / HOUR])).toEqual([[49, 50]]);
+    expect(quick.state.settled?.marks?.map(([at]) => (at - T0) / HOUR)).toEqual([47, 48, 49, 50]);
     expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
     // Nothing new at all: only the newest bucket is recomputed.
-    const idle = await refreshRollup(sales, next.state, { engine: lake.engine, sink });
-    expect(idle.chunks.map((c) => (c.from - T0) / HOUR)).toEqual([48]);
+    const idle = await refreshRollup(sales, quick.state, { engine: lake.engine, sink });
+    expect(idle.chunks.map((c) => (c.from - T0) / HOUR)).toEqual([49]);
+    expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
   });
 
   it('at the bucket of an event that landed late inside the lookback, and the result is whole', async () => {
