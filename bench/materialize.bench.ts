@@ -40,7 +40,7 @@ const REUSED_LAKE = process.env.BENCH_MATERIALIZE_LAKE;
 const MEMORY = process.env.BENCH_MATERIALIZE_MEMORY ?? '6GB';
 const NEW_EVENTS = 10_000;
 const LATE_EVENTS = 100;
-const RUNS = 3;
+const RUNS = 5;
 const TARGET = 100;
 const VERBS = ['created', 'updated', 'renamed', 'paid', 'raised', 'assigned', 'deleted'];
 
