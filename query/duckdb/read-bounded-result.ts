@@ -102,16 +102,25 @@ export async function readBoundedResult<Row>(
     for (;;) {
       const chunk: DuckDBDataChunk | null = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      // Column by column: each column's vector and type are looked up once per chunk, not per value.
-      const columns = names.map((_, c) => {
-        const values = chunk.convertColumnValues(c, JsonDuckDBValueConverter);
-        const normalize = normalizers[c];
-        return normalize ? values.map((v) => (v === null ? null : normalize(v))) : values;
-      });
+      // Each column's vector and type looked up once per chunk, not per value; values still decoded
+      // row by row, so a result over the bound stops at the row that crosses it.
+      const vectors = names.map((_, c) => chunk.getColumnVector(c));
+      const vectorTypes = vectors.map((v) => v.type);
       for (let r = 0; r < chunk.rowCount; r++) {
         const row: Record<string, unknown> = {};
         for (let c = 0; c < names.length; c++) {
-          const value = columns[c]![r] ?? null;
+          const converted = JsonDuckDBValueConverter(
+            vectors[c]!.getItem(r),
+            vectorTypes[c]!,
+            JsonDuckDBValueConverter,
+          );
+          const normalize = normalizers[c];
+          const value =
+            converted === null || converted === undefined
+              ? null
+              : normalize
+                ? normalize(converted)
+                : converted;
           bytes += names[c]!.length + 4 + jsonSize(value);
           row[names[c]!] = value;
         }
