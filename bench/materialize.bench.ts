@@ -122,42 +122,50 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; cpuMs: num
   return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, value };
 }
 
-/** 10k events in the hour after the newest one, copied from the last events written (new ids). */
-async function landNew(
-  connection: Awaited<ReturnType<DuckDBInstance['connect']>>,
-  lake: string,
-  watermark: number,
-) {
-  const path = join(lake, 'events', 'year=2026', 'month=11', 'day=01', 'new.parquet');
-  mkdirSync(dirname(path), { recursive: true });
-  await connection.run(
-    sql`COPY (SELECT * REPLACE (id || '/new' AS id,
-      make_timestamp(${watermark}::BIGINT + 1 + row_number() OVER () * 300000)::TIMESTAMPTZ AS ts)
-    FROM read_parquet(${join(lake, 'events', '**', '*.parquet')}, hive_partitioning = false) LIMIT ${NEW_EVENTS})
-    TO ${path} (FORMAT parquet, COMPRESSION zstd)`.text,
-  );
+/** Where {@link landCopies} puts `n` events and at which times: `from + i · stepUs` for i = 1…n. */
+interface Copies {
+  file: string;
+  n: number;
+  from: number;
+  stepUs: number;
 }
 
 /**
- * `n` events late inside the lookback: copies of the last events written (new ids), at times spread
- * over the hour that starts two hours before `watermark`, landing in a file of their own.
+ * `n` copies of events already in the lake (the first the scan yields), each with its id suffixed by
+ * the file's name and its time set, landing in a file of their own.
  */
-async function landLate(
+async function landCopies(
   connection: Awaited<ReturnType<DuckDBInstance['connect']>>,
   lake: string,
-  watermark: number,
-  n: number,
+  { file, n, from, stepUs }: Copies,
 ) {
-  const path = join(lake, 'events', 'year=2026', 'month=11', 'day=01', 'late.parquet');
-  const hour = 3_600_000_000;
-  const from = Math.floor(watermark / hour) * hour - 2 * hour;
+  const path = join(lake, 'events', 'year=2026', 'month=11', 'day=01', `${file}.parquet`);
+  mkdirSync(dirname(path), { recursive: true });
   await connection.run(
-    sql`COPY (SELECT * REPLACE (id || '/late' AS id,
-      make_timestamp(${from}::BIGINT + row_number() OVER () * ${Math.floor(hour / (n + 1))})::TIMESTAMPTZ AS ts)
+    sql`COPY (SELECT * REPLACE (id || ${`/${file}`} AS id,
+      make_timestamp(${from}::BIGINT + row_number() OVER () * ${stepUs})::TIMESTAMPTZ AS ts)
     FROM read_parquet(${join(lake, 'events', '**', '*.parquet')}, hive_partitioning = false) LIMIT ${n})
     TO ${path} (FORMAT parquet, COMPRESSION zstd)`.text,
   );
 }
+
+const HOUR_US = 3_600_000_000;
+
+/** 10k new events in the hour after `watermark`, one every 0.3 s. */
+const newEvents = (watermark: number): Copies => ({
+  file: 'new',
+  n: NEW_EVENTS,
+  from: watermark + 1,
+  stepUs: 300_000,
+});
+
+/** Events late inside the lookback: spread over the hour that starts two hours before `watermark`'s. */
+const lateEvents = (watermark: number): Copies => ({
+  file: 'late',
+  n: LATE_EVENTS,
+  from: Math.floor(watermark / HOUR_US) * HOUR_US - 2 * HOUR_US,
+  stepUs: Math.floor(HOUR_US / (LATE_EVENTS + 1)),
+});
 
 /**
  * Links every events file of a kept lake into `dir`'s events table (the same partition paths), so
@@ -221,7 +229,7 @@ export async function benchMaterialize(): Promise<BenchReport> {
     const build = await timed(() => refreshRollup(activity, initialRollupState(activity.key), config));
     console.error(`  build (all history materialized): ${build.ms.toFixed(0)} ms`);
     const built: RollupState = build.value.state;
-    await landNew(generator, dir, built.watermark!);
+    await landCopies(generator, dir, newEvents(built.watermark!));
     const incremental: number[] = [];
     const checked: number[] = [];
     const fullMs: number[] = [];
@@ -254,7 +262,7 @@ export async function benchMaterialize(): Promise<BenchReport> {
     const materialized = await readRollup(engine, activity, {}, { rawTail: false });
     const refreshIdentical = normalized(materialized.rows) === normalized(fullRows);
     // Late events inside the lookback: the refresh starts at their bucket, two hours back.
-    await landLate(generator, dir, built.watermark!, LATE_EVENTS);
+    await landCopies(generator, dir, lateEvents(built.watermark!));
     const withLate: number[] = [];
     for (let i = 0; i < RUNS; i++)
       withLate.push((await timed(() => refreshRollup(activity, built, config))).ms);
