@@ -17,24 +17,24 @@ export type AnyRollup = Pick<
 
 const bucketOf = (rollup: AnyRollup): SqlFragment => sql`date_trunc(${rollup.rollup.window}, "ts")`;
 
-function eventsOf(rollup: AnyRollup, table: ViewTable, from?: number, to?: number): SqlFragment {
+/**
+ * The events a rollup reads in `[from, to)`: deduplicated on id, or with duplicates kept for what a
+ * duplicate cannot change. Both bounds sit in the SELECT that reads the table, so an engine prunes
+ * its files on them.
+ */
+function eventsOf(
+  rollup: AnyRollup,
+  table: ViewTable,
+  { from, to, dedup = true }: { from?: number; to?: number; dedup?: boolean },
+): SqlFragment {
   const bounds = [
     sql`"event" IN ${[...rollup.rollup.from]}`,
     ...(from === undefined ? [] : [sql`"ts" >= ${sql.timestamp(from)}`]),
     ...(to === undefined ? [] : [sql`"ts" < ${sql.timestamp(to)}`]),
   ];
   const where = rollup.rollup.where ? sql` WHERE ${rollup.rollup.where}` : sql``;
-  return sql`(SELECT * FROM (SELECT DISTINCT ON ("id") ${rollupColumns(rollup.rollup)} FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
-}
-
-/** The events a rollup reads in `[from, …)`, duplicates kept: for measures a duplicate cannot change. */
-function undedupedOf(rollup: AnyRollup, table: ViewTable, from?: number): SqlFragment {
-  const bounds = [
-    sql`"event" IN ${[...rollup.rollup.from]}`,
-    ...(from === undefined ? [] : [sql`"ts" >= ${sql.timestamp(from)}`]),
-  ];
-  const where = rollup.rollup.where ? sql` WHERE ${rollup.rollup.where}` : sql``;
-  return sql`(SELECT * FROM (SELECT ${rollupColumns(rollup.rollup)} FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
+  const distinct = dedup ? sql`DISTINCT ON ("id") ` : sql``;
+  return sql`(SELECT * FROM (SELECT ${distinct}${rollupColumns(rollup.rollup)} FROM ${table('events')} WHERE ${sql.join(bounds, ' AND ')}) AS "d"${where}) AS "e"`;
 }
 
 /**
@@ -49,7 +49,7 @@ function undedupedOf(rollup: AnyRollup, table: ViewTable, from?: number): SqlFra
  * ```
  */
 export function landedSql(rollup: AnyRollup, table: ViewTable, from?: number): SqlFragment {
-  return sql`SELECT min("ts") AS "oldest", max("ts") AS "newest" FROM ${undedupedOf(rollup, table, from)}`;
+  return sql`SELECT min("ts") AS "oldest", max("ts") AS "newest" FROM ${eventsOf(rollup, table, { from, dedup: false })}`;
 }
 
 const sinceCounts = (times: readonly number[]): SqlFragment[] =>
@@ -123,8 +123,7 @@ export function eventRowsSinceSql(table: ViewTable, times: readonly number[]): S
  * ```
  */
 export function landedCountsSql(rollup: AnyRollup, table: ViewTable, from: number, to: number): SqlFragment {
-  const rows = sql`(SELECT * FROM ${undedupedOf(rollup, table, from)} WHERE "ts" < ${sql.timestamp(to)}) AS "r"`;
-  return sql`SELECT ${bucketOf(rollup)} AS "bucket", count(*) AS "events" FROM ${rows}
+  return sql`SELECT ${bucketOf(rollup)} AS "bucket", count(*) AS "events" FROM ${eventsOf(rollup, table, { from, to, dedup: false })}
 GROUP BY ${bucketOf(rollup)} ORDER BY "bucket" LIMIT 100000`;
 }
 
@@ -139,7 +138,7 @@ GROUP BY ${bucketOf(rollup)} ORDER BY "bucket" LIMIT 100000`;
  * ```
  */
 export function bucketCountsSql(rollup: AnyRollup, table: ViewTable, from: number, to: number): SqlFragment {
-  return sql`SELECT ${bucketOf(rollup)} AS "bucket", count(*) AS "events" FROM ${eventsOf(rollup, table, from, to)}
+  return sql`SELECT ${bucketOf(rollup)} AS "bucket", count(*) AS "events" FROM ${eventsOf(rollup, table, { from, to })}
 GROUP BY ${bucketOf(rollup)} ORDER BY "bucket" LIMIT 100000`;
 }
 
