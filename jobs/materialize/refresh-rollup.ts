@@ -4,7 +4,8 @@ import { namespaceTables, type ViewEngine, type ViewTable } from '../../views/in
 import { bucketChunks, bucketStart, toMicros, WINDOW_US } from './bucket-time.ts';
 import type { RefreshChunk, RollupState } from './materialize-state.ts';
 import { bucketCounts, findLateEvents, type LateEvents, settledRows } from './late-events.ts';
-import { type AnyRollup, landedSinceSql, landedSql } from './rollup-sql.ts';
+import type { AnyRollup } from './rollup-sql.ts';
+import { type Landed, landed, type StartReader, startSince } from './refresh-start.ts';
 
 /** Construction options of a refresh: where it reads and writes, and how much it recomputes. */
 export interface RefreshRollupConfig {
@@ -39,6 +40,12 @@ export interface RefreshOutcome {
 
 const ROW_LIMIT = 100_000;
 const SEND_BATCH = 500;
+
+const readerOf = (config: RefreshRollupConfig): StartReader => ({
+  engine: config.engine,
+  table: namespaceTables(config.namespace ?? 'analytics'),
+  rowLimit: ROW_LIMIT,
+});
 
 const defaultId = (now: number) => `${now.toString(36).padStart(12, '0')}-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -101,8 +108,6 @@ export async function materializeRange(
   watermark: number,
   config: RefreshRollupConfig,
 ): Promise<RefreshChunk> {
-  const table = namespaceTables(config.namespace ?? 'analytics');
-  const ts = (config.now ?? (() => Date.now() * 1000))();
   const { rows } = await config.engine.query(
     rollup.render({ since: from / 1000, until: to / 1000, limit: ROW_LIMIT }).sql,
   );
@@ -114,6 +119,20 @@ export async function materializeRange(
     const right = await materializeRange(rollup, middle, to, watermark, config);
     return { refreshId: `${left.refreshId}+${right.refreshId}`, from, to, rows: left.rows + right.rows };
   }
+  return landRange(rollup, from, to, watermark, rows, config);
+}
+
+/** Lands `rows`, every group of `[from, to)` (fewer than the row limit), as one refresh. */
+async function landRange(
+  rollup: AnyRollup,
+  from: number,
+  to: number,
+  watermark: number,
+  rows: Record<string, unknown>[],
+  config: RefreshRollupConfig,
+): Promise<RefreshChunk> {
+  const table = namespaceTables(config.namespace ?? 'analytics');
+  const ts = (config.now ?? (() => Date.now() * 1000))();
   // Every deduplicated event falls in exactly one group of its bucket, so a count() measure summed
   // over a bucket's groups is its event count: no second query then.
   const counts = countsFromRows(rollup, rows) ?? (await bucketCounts(config.engine, rollup, table, from, to));
@@ -153,92 +172,12 @@ export async function backfillRollup(
   range: { from: number; to: number },
   config: RefreshRollupConfig,
 ): Promise<RefreshChunk[]> {
-  const { newest } = await landed(rollup, config);
+  const { newest } = await landed(rollup, readerOf(config));
   const chunks: RefreshChunk[] = [];
   for (const [a, b] of bucketChunks(range.from, range.to, rollup.rollup.window, config.chunkBuckets ?? 168)) {
     chunks.push(await materializeRange(rollup, a, b, newest ?? a, config));
   }
   return chunks;
-}
-
-async function landed(rollup: AnyRollup, config: RefreshRollupConfig, from?: number) {
-  const table = namespaceTables(config.namespace ?? 'analytics');
-  const { rows } = await config.engine.query(landedSql(rollup, table, from).text);
-  const row = rows[0] ?? {};
-  return {
-    oldest: row.oldest == null ? null : toMicros(row.oldest),
-    newest: row.newest == null ? null : toMicros(row.newest),
-  };
-}
-
-/** What has landed since a refresh's start, with the events rows since some bucket starts after it. */
-interface Landed {
-  oldest: number | null;
-  newest: number | null;
-  /** Events rows (every event name) at or after `time`, when counted; else undefined. */
-  rowsSince?: (time: number) => number | undefined;
-  /** The events table's row count, read with `rowsSince`. */
-  rows?: number;
-}
-
-/** Bucket starts after `since` whose rows are counted with it: where the next refresh may start. */
-const COUNTED_BUCKETS = 8;
-
-/**
- * The newest files: the rollup's oldest and newest event since `since`, and rows since bucket
- * starts; with the table's row count (file metadata), in one statement.
- */
-async function landedSince(rollup: AnyRollup, config: RefreshRollupConfig, since: number): Promise<Landed> {
-  const table = namespaceTables(config.namespace ?? 'analytics');
-  const size = WINDOW_US[rollup.rollup.window];
-  const times = Array.from({ length: COUNTED_BUCKETS }, (_, i) => since + i * size);
-  const { rows } = await config.engine.query(landedSinceSql(rollup, table, since, times).text);
-  const row = rows[0] ?? {};
-  return {
-    oldest: row.oldest == null ? null : toMicros(row.oldest),
-    newest: row.newest == null ? null : toMicros(row.newest),
-    rowsSince: (time) => {
-      const i = times.indexOf(time);
-      return i < 0 ? undefined : Number(row[`since_${i}`] ?? 0);
-    },
-    rows: Number(row.rows ?? 0),
-  };
-}
-
-/**
- * A refresh's start (see `landedSince`), first read only from the last refresh's last mark: when the
- * rows before it are still those it counted, nothing landed before it since, so the counts before
- * every earlier mark are the last refresh's, and only the files after it are read. Otherwise (rows
- * landed late, or nothing after the mark) it is read again from `since`.
- */
-async function startSince(
-  rollup: AnyRollup,
-  config: RefreshRollupConfig,
-  since: number,
-  state: RollupState,
-): Promise<Landed> {
-  const settled = state.resumeFrom === null ? state.settled : null;
-  const last = settled?.marks?.at(-1);
-  if (settled && last && last[0] > since) {
-    const quick = await landedSince(rollup, config, last[0]);
-    const after = quick.rowsSince?.(last[0]);
-    if (
-      quick.newest !== null &&
-      quick.rows !== undefined &&
-      after !== undefined &&
-      quick.rows - after === last[1]
-    ) {
-      const rows = quick.rows;
-      const known = new Map([[settled.before, settled.rows], ...settled.marks!]);
-      const rowsSince = (time: number): number | undefined => {
-        if (time >= last[0]) return quick.rowsSince?.(time);
-        const before = known.get(time);
-        return before === undefined ? undefined : rows - before;
-      };
-      return { ...quick, rowsSince };
-    }
-  }
-  return landedSince(rollup, config, since);
 }
 
 /** Bucket starts a refresh records counts before, at most (see `RollupState.settled.marks`). */
@@ -307,9 +246,10 @@ export async function refreshRollup(
   // Once refreshed, only what landed since the lookback matters (events never leave the lake), so the
   // engine reads only the newest files; the first refresh reads the whole span.
   const since = state.watermark === null ? undefined : bucketStart(state.watermark - lookback, window);
+  const reader = readerOf(config);
   let start: Landed =
-    since === undefined ? await landed(rollup, config) : await startSince(rollup, config, since, state);
-  if (since !== undefined && start.newest === null) start = await landed(rollup, config);
+    since === undefined ? await landed(rollup, reader) : await startSince(rollup, reader, since, state);
+  if (since !== undefined && start.newest === null) start = await landed(rollup, reader);
   const { oldest, newest } = start;
   if (oldest === null || newest === null) return { state, chunks: [], newest: null };
   const from = state.resumeFrom ?? since ?? bucketStart(oldest, window);
@@ -325,7 +265,15 @@ export async function refreshRollup(
   const planned = bucketChunks(first, to, window, config.chunkBuckets ?? 168);
   const now = planned.slice(0, config.maxChunks ?? planned.length);
   const chunks: RefreshChunk[] = [];
-  for (const [a, b] of now) chunks.push(await materializeRange(rollup, a, b, newest, config));
+  for (const [a, b] of now) {
+    // The rows the start read ahead are those of this one chunk when it starts where they do.
+    const ahead = start.ahead && planned.length === 1 && a === start.ahead.from ? start.ahead.rows : null;
+    chunks.push(
+      ahead
+        ? await landRange(rollup, a, b, newest, ahead, config)
+        : await materializeRange(rollup, a, b, newest, config),
+    );
+  }
   const refreshedAt = (config.now ?? (() => Date.now() * 1000))();
   if (now.length < planned.length) {
     // A build (or a long catch-up) under way: the watermark moves only once every chunk has landed.

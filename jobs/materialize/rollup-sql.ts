@@ -98,6 +98,45 @@ export function landedSinceSql(
 }
 
 /**
+ * {@link landedSinceSql}'s row, and below it the rollup's rows of every bucket at or after `from`
+ * (its own SQL, at most `limit`), in one statement: each part's columns null in the other's rows, the
+ * start's row the one whose `rows` is not null. What a steady refresh reads in a single round trip,
+ * both parts from one snapshot on an engine that reads one per statement. Null when a column of the
+ * rollup's is named like one of the start's (case folded, as DuckDB folds them).
+ *
+ * @example
+ * ```ts
+ * import { landedWithRowsSql } from './rollup-sql.ts';
+ * landedWithRowsSql(revenue, namespaceTables('analytics'), 0, [0], 1000)?.text.includes('UNION ALL'); // true
+ * ```
+ */
+export function landedWithRowsSql(
+  rollup: AnyRollup,
+  table: ViewTable,
+  from: number,
+  times: readonly number[],
+  limit: number,
+): SqlFragment | null {
+  const start = ['oldest', 'newest', ...times.map((_, i) => `since_${i}`), 'rows'];
+  const own = [
+    'bucket',
+    ...rollup.rollup.groupBy.map((g) => g.column),
+    ...Object.keys(rollup.rollup.measures),
+  ];
+  const folded = new Set(start);
+  if (own.some((name) => folded.has(name.toLowerCase()))) return null;
+  const rows = sql.raw(rollup.render({ since: from / 1000, limit }).sql);
+  const of = (alias: string, names: string[]) => names.map((n) => sql`${sql.id(alias)}.${sql.id(n)}`);
+  const nulls = (names: string[], named: boolean) =>
+    names.map((n) => (named ? sql`NULL AS ${sql.id(n)}` : sql`NULL`));
+  return sql`SELECT ${sql.join([...of('a', start), ...nulls(own, true)])}
+FROM (${landedSinceSql(rollup, table, from, times)}) AS "a"
+UNION ALL
+SELECT ${sql.join([...nulls(start, false), ...of('r', own)])}
+FROM (${rows}) AS "r"`;
+}
+
+/**
  * How many events rows (every event name, duplicates counted) have a time at or after each of
  * `times`, as `since_0`, `since_1`, …, and how many the table holds (`rows`), in one statement: the
  * former bounded below by the earliest time, so an engine reads only the files that can hold them.

@@ -198,6 +198,32 @@ describe('where an incremental refresh starts', () => {
     expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
   });
 
+  it('reads its start and its rows in one statement when only new events landed, on an engine that reads one snapshot', async () => {
+    const { sink, state } = await built();
+    await lake.insert('events', [order(++seq, T0 + 48 * HOUR + 5 * MINUTE, 3), order(++seq, T0 + 49 * HOUR)]);
+    const steady = recorded(lake);
+    const snapshots = { ...steady.engine, readsOneSnapshot: true as const };
+    const next = await refreshRollup(sales, state, { engine: snapshots, sink });
+    // One statement: the start from the last mark (48 h) and the rollup's rows from there on.
+    expect(steady.texts).toHaveLength(1);
+    expect(steady.texts[0]).toContain('UNION ALL');
+    expect(next.chunks.map((c) => [(c.from - T0) / HOUR, (c.to - T0) / HOUR])).toEqual([[48, 50]]);
+    expect(next.chunks.reduce((n, c) => n + c.rows, 0)).toBeGreaterThan(0);
+    expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
+    // A row landed before the mark (47 h 50 min): the rows read ahead are dropped, the refresh reads
+    // again from the lookback and recomputes from the bucket it landed in.
+    await lake.insert('events', [
+      order(++seq, T0 + 49 * HOUR + 10 * MINUTE),
+      order(++seq, T0 + 47 * HOUR + 50 * MINUTE, 9),
+    ]);
+    const moved = recorded(lake);
+    const movedSnapshots = { ...moved.engine, readsOneSnapshot: true as const };
+    const after = await refreshRollup(sales, next.state, { engine: movedSnapshots, sink });
+    expect(after.chunks.map((c) => (c.from - T0) / HOUR)).toEqual([47]);
+    expect(moved.texts.filter((t) => t.includes('UNION ALL'))).toHaveLength(1);
+    expect((await readRollup(lake.engine, sales, {}, { rawTail: false })).rows).toEqual(await full());
+  });
+
   it('at the lookback when the last refresh left no marks', async () => {
     const { sink, state } = await built();
     const { marks: _, ...settled } = state.settled!;

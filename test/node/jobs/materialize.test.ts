@@ -126,16 +126,21 @@ describe('materialized rollups', () => {
   });
 
   it('incremental equals full after random new, late and duplicated batches, once late events are backfilled', async () => {
-    const batch = fc.array(
-      fc.record({
-        offsetMin: fc.integer({ min: -6 * 60, max: 90 }),
-        customer: fc.constantFrom(...CUSTOMERS),
-        amount: fc.integer({ min: 1, max: 10_000 }),
-        actor: fc.integer({ min: 0, max: 6 }),
-        duplicate: fc.boolean(),
-      }),
-      { minLength: 1, maxLength: 25 },
-    );
+    const batch = fc.record({
+      events: fc.array(
+        fc.record({
+          offsetMin: fc.integer({ min: -6 * 60, max: 90 }),
+          customer: fc.constantFrom(...CUSTOMERS),
+          amount: fc.integer({ min: 1, max: 10_000 }),
+          actor: fc.integer({ min: 0, max: 6 }),
+          duplicate: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 25 },
+      ),
+      // Only events after the newest bucket so far: the steady refresh, which reads its rows with
+      // its start in one statement on an engine that reads one snapshot.
+      onlyNew: fc.boolean(),
+    });
     let seq = 0;
     let runs = 0;
     // One lake for every run: each run reads only its own event name and rollup key, so the other
@@ -158,14 +163,20 @@ describe('materialized rollups', () => {
             let state: RollupState = initialRollupState(rollup.key);
             let clock = T0 + runs * 1000 * HOUR;
             const delivered: EventRow[] = [];
-            for (const events of batches) {
+            for (const { events, onlyNew } of batches) {
               clock += HOUR;
               const rows = events.map((e) => ({
-                ...order(++seq, clock + e.offsetMin * 60_000_000, e.customer, e.amount, e.actor),
+                ...order(
+                  ++seq,
+                  clock + minutes(e.offsetMin, onlyNew) * 60_000_000,
+                  e.customer,
+                  e.amount,
+                  e.actor,
+                ),
                 event: `Order${runs}.created`,
               }));
               const again = rows
-                .filter((_, i) => events[i]!.duplicate && delivered.length > 0)
+                .filter((_, i) => events[i]!.duplicate && delivered.length > 0 && !onlyNew)
                 .map(() => delivered[Math.floor(delivered.length / 2)]!);
               delivered.push(...rows);
               await l.insert('events', [...rows, ...again]);
@@ -195,6 +206,10 @@ describe('materialized rollups', () => {
     expect(runs).toBe(Number(process.env.MATERIALIZE_RUNS ?? 200));
   }, 600_000);
 });
+
+// The last batch's events are at most 90 minutes after its clock, an hour before this one's: 60 to
+// 90 minutes after this clock is after every bucket so far.
+const minutes = (offset: number, onlyNew: boolean) => (onlyNew ? 60 + (Math.abs(offset) % 31) : offset);
 
 const revenueConfig = {
   groupBy: ['data.customer'],
