@@ -90,9 +90,14 @@ const oneSelectChecks = new WeakMap<
 
 /**
  * Anything the parser alone does not read as one SELECT (EXPLAIN, a PRAGMA that expands to a
- * SELECT, and everything to refuse): prepared first, so its bound type decides before it runs.
+ * SELECT, and everything to refuse): prepared first, so its bound type decides before it runs. An
+ * EXPLAIN must explain one SELECT: EXPLAIN ANALYZE runs the statement it explains.
  */
-async function runIfReadOnly(extracted: DuckDBExtractedStatements): Promise<DuckDBMaterializedResult> {
+async function runIfReadOnly(
+  connection: DuckDBConnection,
+  extracted: DuckDBExtractedStatements,
+  text: string,
+): Promise<DuckDBMaterializedResult> {
   const prepared = await extracted.prepare(0);
   try {
     if (!READ_ONLY.has(prepared.statementType)) {
@@ -101,17 +106,43 @@ async function runIfReadOnly(extracted: DuckDBExtractedStatements): Promise<Duck
         `only read-only queries run here, not a ${StatementType[prepared.statementType]} statement`,
       );
     }
+    if (prepared.statementType === StatementType.EXPLAIN && !(await explainsOneSelect(connection, text))) {
+      throw new QueryEngineError(
+        'refused',
+        'only read-only queries run here: EXPLAIN takes one SELECT, as EXPLAIN [ANALYZE] [(FORMAT json)] SELECT …',
+      );
+    }
     return await prepared.run();
   } finally {
     prepared.destroySync();
   }
 }
 
+// `EXPLAIN`, then `ANALYZE` or a list of plain options (`(ANALYZE, FORMAT json)`): keywords, ASCII
+// blanks and commas only — no comment, quote or other token — so DuckDB reads this prefix as we do.
+const BLANK = '[ \\t\\r\\n]';
+const OPTION = `[A-Za-z_][A-Za-z0-9_]*(?:${BLANK}+[A-Za-z0-9_]+)?`;
+const EXPLAIN_PREFIX = new RegExp(
+  `^${BLANK}*EXPLAIN${BLANK}+(?:ANALY[SZ]E${BLANK}+|\\(${BLANK}*${OPTION}(?:${BLANK}*,${BLANK}*${OPTION})*${BLANK}*\\)${BLANK}*)?`,
+  'i',
+);
+
+/** Whether an EXPLAIN's text is the plain prefix above followed by what the parser reads as one SELECT. */
+async function explainsOneSelect(connection: DuckDBConnection, text: string): Promise<boolean> {
+  const prefix = EXPLAIN_PREFIX.exec(text);
+  if (!prefix) return false;
+  const explained = text.slice(prefix[0].length);
+  // A parenthesis here could also open an option list: not worth telling apart.
+  if (explained.startsWith('(')) return false;
+  return isOneSelect(connection, explained);
+}
+
 /**
  * Runs one caller's statement on `connection` within bounds: DuckDB's own parser must find exactly
  * one statement and it must be a SELECT (DESCRIBE, SUMMARIZE, SHOW, VALUES, FROM-first and table
- * functions parse as one) or an EXPLAIN; anything else — SET, PRAGMA, ATTACH, COPY, INSTALL, LOAD,
- * DDL, writes, a second statement — is refused before it runs. A text DuckDB's parser reads as one
+ * functions parse as one) or an EXPLAIN [ANALYZE] of one SELECT; anything else — SET, PRAGMA,
+ * ATTACH, COPY, INSTALL, LOAD, DDL, writes, an EXPLAIN ANALYZE of any of them, a second statement —
+ * is refused before it runs. A text DuckDB's parser reads as one
  * SELECT runs as it is, bound once; anything else is prepared and its bound type checked first.
  * Rows are streamed chunk by chunk and converted with a running size count: past `maxResultBytes`
  * the query is interrupted and refused; past `timeoutMs` DuckDB is interrupted. The event loop gets
@@ -151,7 +182,7 @@ export async function readBoundedResult<Row>(
     // final pipeline on one thread), and the collection counts against its memory limit.
     const result = (await isOneSelect(connection, text))
       ? await connection.run(text)
-      : await runIfReadOnly(extracted);
+      : await runIfReadOnly(connection, extracted, text);
     const names = result.columnNames();
     const types = result.columnTypes().map(String);
     const normalizers = types.map(normalizerOf);

@@ -139,7 +139,27 @@ const REFUSED: [text: string, message: RegExp][] = [
   ['/* SELECT */ DROP TABLE t', /not a DROP statement/],
   ['-- SELECT\nDROP TABLE t', /not a DROP statement/],
   ['(SELECT 1) ; DROP TABLE t', /found 2/],
+  ["EXPLAIN ANALYZE SELECT ';' AS s; DROP TABLE t", /found 2/],
   ['SELECT 1) ; DROP TABLE t; SELECT * FROM (SELECT 2', /syntax error|Parser Error/],
+];
+
+// EXPLAIN ANALYZE runs what it explains: only a SELECT may follow an EXPLAIN.
+const EXPLAIN_TAKES_SELECT = /EXPLAIN takes one SELECT/;
+const EXPLAINED: string[] = [
+  'EXPLAIN ANALYZE CREATE TABLE u AS SELECT 1 AS a',
+  'EXPLAIN ANALYZE CREATE OR REPLACE VIEW t2 AS SELECT 42 AS a',
+  "EXPLAIN ANALYZE COPY (SELECT 1) TO '{dir}/copied.csv'",
+  'EXPLAIN ANALYZE INSERT INTO t VALUES (2)',
+  'EXPLAIN ANALYSE DELETE FROM t',
+  'EXPLAIN (ANALYZE) UPDATE t SET a = 2',
+  'EXPLAIN (ANALYZE, FORMAT json) DROP TABLE t',
+  'EXPLAIN\tANALYZE\nINSERT INTO t VALUES (3)',
+  'explain analyze insert into t values (4)',
+  'EXPLAIN /* SELECT */ ANALYZE INSERT INTO t VALUES (5)',
+  'EXPLAIN ANALYZE /* SELECT */ INSERT INTO t VALUES (6)',
+  'EXPLAIN ANALYZE WITH x AS (SELECT 7 AS a) INSERT INTO t SELECT * FROM x',
+  'EXPLAIN ANALYZE (SELECT 1) UNION ALL SELECT 2',
+  'EXPLAIN CREATE TABLE u AS SELECT 1 AS a',
 ];
 
 describe('readBoundedResult refuses the same statements, before they run', () => {
@@ -159,6 +179,19 @@ describe('readBoundedResult refuses the same statements, before they run', () =>
     // Same refusal as the prepare-first way gave (or the same parser error).
     const old = await preparedFirst(text).catch((e: Error) => e.message);
     expect(String(old)).toMatch(/^refused|syntax error|Parser Error/);
+  });
+
+  it.each(EXPLAINED)('%s', async (template) => {
+    const text = template.replaceAll('{dir}', dir);
+    const before = await state();
+    const error = await read(text).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isQueryEngineError(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(EXPLAIN_TAKES_SELECT);
+    expect(await state()).toEqual(before);
+    expect(existsSync(join(dir, 'copied.csv'))).toBe(false);
   });
 
   it('a NUL byte ends the text for DuckDB, as before: the statement before it runs, nothing after', async () => {
@@ -188,6 +221,10 @@ const ANSWERED = [
   'SHOW t',
   "PRAGMA table_info('t')",
   'EXPLAIN SELECT * FROM t',
+  'EXPLAIN ANALYZE SELECT * FROM t',
+  'EXPLAIN (FORMAT json) SELECT a FROM t',
+  'EXPLAIN (ANALYZE, FORMAT json) SELECT a FROM t',
+  'explain\nanalyse\tFROM t',
   "SELECT getvariable('nope') AS v",
 ];
 
@@ -199,8 +236,7 @@ describe('readBoundedResult answers what it answered before', () => {
     expect(now.rows.length).toBe(old.length);
     // The prepared way read BIGINTs as strings; readBoundedResult answers them as numbers.
     const numbers = JSON.stringify(old, (_, v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v));
-    if (!text.startsWith('EXPLAIN') && !text.startsWith('SUMMARIZE'))
-      expect(JSON.stringify(now.rows)).toBe(numbers);
+    if (!/^(EXPLAIN|SUMMARIZE)/i.test(text)) expect(JSON.stringify(now.rows)).toBe(numbers);
   });
 
   it.each([
