@@ -180,9 +180,10 @@ export async function readBoundedResult<Row>(
     }
     // Materialized, not streamed: DuckDB runs the whole plan in parallel (a streamed result runs its
     // final pipeline on one thread), and the collection counts against its memory limit.
-    const result = (await isOneSelect(connection, text))
-      ? await connection.run(text)
-      : await runIfReadOnly(connection, extracted, text);
+    const oneSelect = await isOneSelect(connection, text);
+    // An interrupt that landed between statements cancelled nothing: do not start the query.
+    if (timedOut) throw overTime();
+    const result = oneSelect ? await connection.run(text) : await runIfReadOnly(connection, extracted, text);
     const names = result.columnNames();
     const types = result.columnTypes().map(String);
     const normalizers = types.map(normalizerOf);
