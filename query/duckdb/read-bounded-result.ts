@@ -1,6 +1,9 @@
 import {
   type DuckDBConnection,
   type DuckDBDataChunk,
+  type DuckDBExtractedStatements,
+  type DuckDBMaterializedResult,
+  type DuckDBPreparedStatement,
   JsonDuckDBValueConverter,
   StatementType,
 } from '@duckdb/node-api';
@@ -47,12 +50,103 @@ function jsonSize(value: unknown): number {
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
+ * Whether DuckDB's parser alone (json_serialize_sql, which only parses, given the text as a bound
+ * value) reads `text` as exactly one SELECT statement (DESCRIBE, SUMMARIZE, SHOW, VALUES, FROM-first
+ * parse as one). Such a text runs as it is, planned once: a prepared statement that reads files is
+ * bound again when it runs (DuckDB re-binds every multi-file scan), so checking a SELECT through
+ * `prepare` would cost a second bind. A NUL byte is never taken here (C strings end at it).
+ */
+async function isOneSelect(connection: DuckDBConnection, text: string): Promise<boolean> {
+  if (text.includes('\0')) return false;
+  let check = oneSelectChecks.get(connection);
+  if (!check) {
+    check = { prepared: connection.prepare(ONE_SELECT), queue: Promise.resolve(false) };
+    oneSelectChecks.set(connection, check);
+  }
+  // One check at a time per connection: the bound value lives on the shared prepared statement.
+  const { prepared } = check;
+  const answer = check.queue.then(async () => {
+    const statement = await prepared;
+    statement.bindVarchar(1, text);
+    const chunk = await (await statement.run()).fetchChunk();
+    return chunk?.getColumnVector(0).getItem(0) === true;
+  });
+  check.queue = answer.catch(() => false);
+  return answer;
+}
+
+// One statement, a SELECT, with no parameter placeholders (those go the prepared way, for its message).
+const ONE_SELECT = `SELECT coalesce(
+    json_extract_string(j, '$.error') = 'false'
+    AND json_array_length(j, '$.statements') = 1
+    AND coalesce(json_array_length(j, '$.statements[0].named_param_map'), 0) = 0, false)
+  FROM (SELECT json_serialize_sql($1::VARCHAR, skip_empty := true, skip_null := true) AS j)`;
+
+// Prepared once per connection (a prepare costs more than the check itself); closed with it.
+const oneSelectChecks = new WeakMap<
+  DuckDBConnection,
+  { prepared: Promise<DuckDBPreparedStatement>; queue: Promise<boolean> }
+>();
+
+/**
+ * Anything the parser alone does not read as one SELECT (EXPLAIN, a PRAGMA that expands to a
+ * SELECT, and everything to refuse): prepared first, so its bound type decides before it runs. An
+ * EXPLAIN must explain one SELECT: EXPLAIN ANALYZE runs the statement it explains.
+ */
+async function runIfReadOnly(
+  connection: DuckDBConnection,
+  extracted: DuckDBExtractedStatements,
+  text: string,
+): Promise<DuckDBMaterializedResult> {
+  const prepared = await extracted.prepare(0);
+  try {
+    if (!READ_ONLY.has(prepared.statementType)) {
+      throw new QueryEngineError(
+        'refused',
+        `only read-only queries run here, not a ${StatementType[prepared.statementType]} statement`,
+      );
+    }
+    if (prepared.statementType === StatementType.EXPLAIN && !(await explainsOneSelect(connection, text))) {
+      throw new QueryEngineError(
+        'refused',
+        'only read-only queries run here: EXPLAIN takes one SELECT, as EXPLAIN [ANALYZE] [(FORMAT json)] SELECT …',
+      );
+    }
+    return await prepared.run();
+  } finally {
+    prepared.destroySync();
+  }
+}
+
+// `EXPLAIN`, then `ANALYZE` or a list of plain options (`(ANALYZE, FORMAT json)`): keywords, ASCII
+// blanks and commas only — no comment, quote or other token — so DuckDB reads this prefix as we do.
+const BLANK = '[ \\t\\r\\n]';
+const OPTION = `[A-Za-z_][A-Za-z0-9_]*(?:${BLANK}+[A-Za-z0-9_]+)?`;
+const EXPLAIN_PREFIX = new RegExp(
+  `^${BLANK}*EXPLAIN${BLANK}+(?:ANALY[SZ]E${BLANK}+|\\(${BLANK}*${OPTION}(?:${BLANK}*,${BLANK}*${OPTION})*${BLANK}*\\)${BLANK}*)?`,
+  'i',
+);
+
+/** Whether an EXPLAIN's text is the plain prefix above followed by what the parser reads as one SELECT. */
+async function explainsOneSelect(connection: DuckDBConnection, text: string): Promise<boolean> {
+  const prefix = EXPLAIN_PREFIX.exec(text);
+  if (!prefix) return false;
+  const explained = text.slice(prefix[0].length);
+  // A parenthesis here could also open an option list: not worth telling apart.
+  if (explained.startsWith('(')) return false;
+  return isOneSelect(connection, explained);
+}
+
+/**
  * Runs one caller's statement on `connection` within bounds: DuckDB's own parser must find exactly
  * one statement and it must be a SELECT (DESCRIBE, SUMMARIZE, SHOW, VALUES, FROM-first and table
- * functions parse as one) or an EXPLAIN; anything else — SET, PRAGMA, ATTACH, COPY, INSTALL, LOAD,
- * DDL, writes, a second statement — is refused before it runs. Rows are streamed chunk by chunk and
- * converted with a running size count: past `maxResultBytes` the query is interrupted and refused;
- * past `timeoutMs` DuckDB is interrupted. The event loop gets a turn between chunks.
+ * functions parse as one) or an EXPLAIN [ANALYZE] of one SELECT; anything else — SET, PRAGMA,
+ * ATTACH, COPY, INSTALL, LOAD, DDL, writes, an EXPLAIN ANALYZE of any of them, a second statement —
+ * is refused before it runs. A text DuckDB's parser reads as one
+ * SELECT runs as it is, bound once; anything else is prepared and its bound type checked first.
+ * Rows are streamed chunk by chunk and converted with a running size count: past `maxResultBytes`
+ * the query is interrupted and refused; past `timeoutMs` DuckDB is interrupted. The event loop gets
+ * a turn between chunks.
  *
  * @example
  * ```ts
@@ -76,6 +170,7 @@ export async function readBoundedResult<Row>(
       `the query ran longer than ${bounds.timeoutMs} ms and was cancelled; narrow its time range or add filters`,
     );
   try {
+    // Counted by the connection's own parser, the one that runs the text below.
     const extracted = await connection.extractStatements(text);
     if (extracted.count !== 1) {
       throw new QueryEngineError(
@@ -83,17 +178,12 @@ export async function readBoundedResult<Row>(
         `expected exactly one statement, found ${extracted.count}: send one SELECT per request`,
       );
     }
-    const prepared = await extracted.prepare(0);
-    if (!READ_ONLY.has(prepared.statementType)) {
-      prepared.destroySync();
-      throw new QueryEngineError(
-        'refused',
-        `only read-only queries run here, not a ${StatementType[prepared.statementType]} statement`,
-      );
-    }
     // Materialized, not streamed: DuckDB runs the whole plan in parallel (a streamed result runs its
     // final pipeline on one thread), and the collection counts against its memory limit.
-    const result = await prepared.run();
+    const oneSelect = await isOneSelect(connection, text);
+    // An interrupt that landed between statements cancelled nothing: do not start the query.
+    if (timedOut) throw overTime();
+    const result = oneSelect ? await connection.run(text) : await runIfReadOnly(connection, extracted, text);
     const names = result.columnNames();
     const types = result.columnTypes().map(String);
     const normalizers = types.map(normalizerOf);

@@ -72,6 +72,8 @@ const ATTEMPTS: [string, 'refuse' | 'no-leak'][] = [
   ["ATTACH '{outside}/x.db' AS x", 'refuse'],
   ["COPY (SELECT 1) TO '{outside}/written.csv'", 'refuse'],
   ["COPY (SELECT 1) TO '{lake}/written.csv'", 'refuse'],
+  ["EXPLAIN ANALYZE COPY (SELECT 1) TO '{lake}/written.csv'", 'refuse'],
+  ['EXPLAIN ANALYZE CREATE OR REPLACE VIEW analytics.events AS SELECT 1 AS id', 'refuse'],
   ['INSTALL httpfs', 'refuse'],
   ['LOAD httpfs', 'refuse'],
   ["CREATE TABLE t AS SELECT * FROM read_text('{txt}')", 'refuse'],
