@@ -77,18 +77,20 @@ function explainPrefix(checked: CheckedR2Sql): { text: string; inner: number } {
   const { tokens } = checked.structure;
   let i = checked.mainStart + 1;
   let analyze = false;
-  let format = '';
+  let json = false;
   for (;;) {
     if (isWord(tokens[i], 'ANALYZE')) analyze = true;
     else if (isWord(tokens[i], 'VERBOSE')) {
       /* DuckDB has no verbose form */
     } else if (isWord(tokens[i], 'FORMAT') && isWord(tokens[i + 1], 'JSON', 'TEXT', 'GRAPHVIZ')) {
-      format = tokens[i + 1]!.value === 'JSON' ? ' (FORMAT json)' : '';
+      json = tokens[i + 1]!.value.toUpperCase() === 'JSON';
       i++;
     } else break;
     i++;
   }
-  return { text: `EXPLAIN${analyze ? ' ANALYZE' : ''}${format} `, inner: i };
+  // DuckDB takes ANALYZE and a format together only as an option list.
+  const options = json ? ` (${analyze ? 'ANALYZE, ' : ''}FORMAT json)` : analyze ? ' ANALYZE' : '';
+  return { text: `EXPLAIN${options} `, inner: i };
 }
 
 /**

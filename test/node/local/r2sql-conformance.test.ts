@@ -425,6 +425,14 @@ describe('R2 SQL conformance through the stand-in over HTTP (counts checked agai
     expect(json.status).toBe(200);
     const plan = JSON.parse(String(Object.values(json.body.result.rows[0] as object).at(-1)));
     expect(Array.isArray(plan) || typeof plan === 'object').toBe(true);
+    // ANALYZE runs the plan and reports it; with FORMAT JSON as JSON.
+    const analyzed = await query(`EXPLAIN ANALYZE FORMAT JSON SELECT verb, count(*) FROM ${T} GROUP BY verb`);
+    expect(analyzed.status).toBe(200);
+    const profile = JSON.parse(String(Object.values(analyzed.body.result.rows[0] as object).at(-1)));
+    expect(JSON.stringify(profile)).toContain('"latency"');
+    const analyzedText = await query(`explain analyze format json SELECT count(*) FROM ${T}`);
+    expect(analyzedText.status).toBe(200);
+    expect((await query(`EXPLAIN ANALYZE SELECT count(*) FROM ${T}`)).status).toBe(200);
     const tables = await query('SHOW TABLES IN analytics');
     expect(tables.body.result.rows.map((r: { table_name: string }) => r.table_name)).toContain('events');
     const described = await query(`DESCRIBE ${T}`);
