@@ -22,7 +22,7 @@ export interface ReadRollupOptions extends ViewRenderOptions {
 }
 import { bucketStart, isoOf, toMicros, WINDOW_US } from './bucket-time.ts';
 import { readCommits, type WinningSegment, winningSegments } from './rollup-commits.ts';
-import { type AnyRollup, refreshRowsSql } from './rollup-sql.ts';
+import { type AnyRollup, refreshRowCountsSql, refreshRowsSql } from './rollup-sql.ts';
 
 /** A rollup read: its rows, and which bucket ranges came from the materialization and which from raw events. */
 export interface RollupReadResult {
@@ -117,9 +117,13 @@ export async function readRollup(
     covered = [];
     gaps = [[since, until]];
   }
+  const raw = await rawRows(engine, rollup, gaps, params.limit, { table });
+  // Rows sort by bucket first: only the buckets up to where the page ends are read (rows a `keep`
+  // drops would move that end, so then all are).
+  const reach = options.keep ? covered : await pageReach(engine, rollup, rollups, covered, raw, params.limit);
   const rows = [
-    ...(await materializedRows(engine, rollup, rollups, covered)).filter(options.keep ?? (() => true)),
-    ...(await rawRows(engine, rollup, gaps, params.limit, { table })),
+    ...(await materializedRows(engine, rollup, rollups, reach)).filter(options.keep ?? (() => true)),
+    ...raw,
   ];
   const order = ['bucket', ...rollup.rollup.groupBy.map((g) => g.column)];
   rows.sort((a, b) => {
@@ -135,6 +139,43 @@ export async function readRollup(
     sources: { materialized: covered.map((s) => [s.from, s.to]), raw: gaps },
     watermark,
   };
+}
+
+/**
+ * The covered ranges cut after the bucket where the first `limit` rows end, counted per bucket
+ * (materialized and raw together); as they are when every row fits (the refreshes' own row counts
+ * say so without a query).
+ */
+async function pageReach(
+  engine: ViewEngine,
+  rollup: AnyRollup,
+  table: ViewTable,
+  covered: WinningSegment[],
+  raw: Record<string, unknown>[],
+  limit: number,
+): Promise<WinningSegment[]> {
+  if (covered.length === 0 || covered.reduce((n, s) => n + s.rows, 0) + raw.length <= limit) return covered;
+  const ids = [...new Set(covered.map((s) => s.refreshId))];
+  const from = Math.min(...covered.map((s) => s.from));
+  const to = Math.max(...covered.map((s) => s.to));
+  const { rows } = await engine.query(refreshRowCountsSql(rollup, table, ids, from, to).text);
+  const perBucket = new Map<number, number>();
+  const add = (bucket: number, n: number) => perBucket.set(bucket, (perBucket.get(bucket) ?? 0) + n);
+  for (const row of rows) {
+    const bucket = toMicros(row.bucket);
+    const id = String(row.refresh_id);
+    if (covered.some((s) => s.refreshId === id && bucket >= s.from && bucket < s.to))
+      add(bucket, Number(row.rows));
+  }
+  for (const row of raw) add(toMicros(row.bucket), 1);
+  let total = 0;
+  for (const bucket of [...perBucket.keys()].sort((a, b) => a - b)) {
+    total += perBucket.get(bucket)!;
+    if (total >= limit) {
+      return covered.map((s) => ({ ...s, to: Math.min(s.to, bucket + 1) })).filter((s) => s.from < s.to);
+    }
+  }
+  return covered;
 }
 
 async function materializedRows(

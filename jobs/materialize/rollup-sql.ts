@@ -223,3 +223,27 @@ WHERE "view" = ${rollup.name} AND "version" = ${rollup.version} AND "kind" = 'ro
   AND "bucket" >= ${sql.timestamp(from)} AND "bucket" < ${sql.timestamp(to)}
 LIMIT ${limit}`;
 }
+
+/**
+ * How many rows each of the given refreshes holds per bucket within `[from, to)`, each row once: what
+ * a read needs to know which buckets its page reaches before it reads their rows.
+ *
+ * @example
+ * ```ts
+ * import { refreshRowCountsSql } from './rollup-sql.ts';
+ * refreshRowCountsSql(revenue, namespaceTables('analytics'), ['r1'], 0, 1).text.includes('GROUP BY'); // true
+ * ```
+ */
+export function refreshRowCountsSql(
+  rollup: AnyRollup,
+  table: ViewTable,
+  refreshIds: readonly string[],
+  from: number,
+  to: number,
+): SqlFragment {
+  return sql`SELECT "refresh_id", "bucket", count(DISTINCT "id") AS "rows" FROM ${table('rollups')}
+WHERE "view" = ${rollup.name} AND "version" = ${rollup.version} AND "kind" = 'row' AND "refresh_id" IN ${[...refreshIds]}
+  AND "bucket" >= ${sql.timestamp(from)} AND "bucket" < ${sql.timestamp(to)}
+GROUP BY "refresh_id", "bucket"
+LIMIT 1000000`;
+}

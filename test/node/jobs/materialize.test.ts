@@ -90,6 +90,48 @@ describe('materialized rollups', () => {
     await l.close();
   });
 
+  it('a read with a limit reads materialized rows only up to the bucket its page ends in, and answers as the raw view does', async () => {
+    const l = await lake();
+    const inner = l.sink('rollups');
+    // At least once: every rollups row is delivered twice.
+    const sink = {
+      async send(rows: Record<string, unknown>[]) {
+        await inner.send(rows);
+        await inner.send(rows);
+      },
+    };
+    await l.write(
+      'events',
+      Array.from({ length: 300 }, (_, i) =>
+        order(i + 1, T0 + i * 60_000_000, CUSTOMERS[i % 4]!, 100 + i, i % 5),
+      ),
+    );
+    await refreshRollup(revenue, initialRollupState(revenue.key), {
+      engine: l.engine,
+      sink,
+      chunkBuckets: 2,
+    });
+    const texts: string[] = [];
+    const engine = {
+      async query<Row = Record<string, unknown>>(text: string) {
+        texts.push(text);
+        return l.engine.query<Row>(text);
+      },
+    };
+    // Four groups per hour, five hours (the last one the raw tail).
+    for (const limit of [1, 3, 4, 5, 8, 9, 15, 16, 17, 19, 20, 21, 500]) {
+      expect((await readRollup(engine, revenue, { limit })).rows, `limit ${limit}`).toEqual(
+        await full(l, { limit }),
+      );
+    }
+    texts.length = 0;
+    await readRollup(engine, revenue, { limit: 5 });
+    // Five rows end in the second hour: the materialized rows are read up to it, not beyond.
+    const read = texts.find((t) => t.startsWith('SELECT DISTINCT ON ("id") "refresh_id"'));
+    expect(read).toContain(`"bucket" < TIMESTAMP '2026-11-02T01:00:00.000001Z'`);
+    await l.close();
+  });
+
   it('a refresh cut short before its commit is never read, and a retry is not counted twice', async () => {
     const l = await lake();
     await l.write(
