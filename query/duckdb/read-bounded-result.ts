@@ -118,6 +118,35 @@ async function runIfReadOnly(
   }
 }
 
+// Statements that act before their type can be checked: parsing IMPORT DATABASE reads the statements
+// of files in its directory, preparing EXPORT DATABASE creates its directory. Refused by their first
+// word, before DuckDB's parser sees them.
+const ACT_WHEN_PARSED = new Set(['EXPORT', 'IMPORT']);
+
+/**
+ * The first word of a statement's text, upper-cased, as DuckDB's lexer reaches it: past blanks, empty
+ * statements (`;`), line comments and block comments, which nest. '' when no word starts the text.
+ */
+function leadingWord(text: string): string {
+  let i = 0;
+  while (i < text.length) {
+    if (/\s|;/.test(text[i]!)) i++;
+    else if (text.startsWith('--', i)) {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end + 1;
+    } else if (text.startsWith('/*', i)) {
+      let depth = 0;
+      do {
+        const opens = text.startsWith('/*', i);
+        const closes = !opens && text.startsWith('*/', i);
+        depth += opens ? 1 : closes ? -1 : 0;
+        i += opens || closes ? 2 : 1;
+      } while (depth > 0 && i < text.length);
+    } else break;
+  }
+  return /^[A-Za-z_]+/.exec(text.slice(i))?.[0].toUpperCase() ?? '';
+}
+
 // `EXPLAIN`, then `ANALYZE` or a list of plain options (`(ANALYZE, FORMAT json)`): keywords, ASCII
 // blanks and commas only — no comment, quote or other token — so DuckDB reads this prefix as we do.
 const BLANK = '[ \\t\\r\\n]';
@@ -142,8 +171,9 @@ async function explainsOneSelect(connection: DuckDBConnection, text: string): Pr
  * one statement and it must be a SELECT (DESCRIBE, SUMMARIZE, SHOW, VALUES, FROM-first and table
  * functions parse as one) or an EXPLAIN [ANALYZE] of one SELECT; anything else — SET, PRAGMA,
  * ATTACH, COPY, INSTALL, LOAD, DDL, writes, an EXPLAIN ANALYZE of any of them, a second statement —
- * is refused before it runs. A text DuckDB's parser reads as one
- * SELECT runs as it is, bound once; anything else is prepared and its bound type checked first.
+ * is refused before it runs (EXPORT and IMPORT DATABASE by their first word, before DuckDB parses
+ * them). A text DuckDB's parser reads as one SELECT runs as it is, bound once; anything else is
+ * prepared and its bound type checked first.
  * Rows are streamed chunk by chunk and converted with a running size count: past `maxResultBytes`
  * the query is interrupted and refused; past `timeoutMs` DuckDB is interrupted. The event loop gets
  * a turn between chunks.
@@ -170,6 +200,10 @@ export async function readBoundedResult<Row>(
       `the query ran longer than ${bounds.timeoutMs} ms and was cancelled; narrow its time range or add filters`,
     );
   try {
+    const word = leadingWord(text);
+    if (ACT_WHEN_PARSED.has(word)) {
+      throw new QueryEngineError('refused', `only read-only queries run here, not a ${word} statement`);
+    }
     // Counted by the connection's own parser, the one that runs the text below.
     const extracted = await connection.extractStatements(text);
     if (extracted.count !== 1) {

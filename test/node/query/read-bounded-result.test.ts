@@ -173,12 +173,29 @@ describe('readBoundedResult refuses the same statements, before they run', () =>
     expect(isQueryEngineError(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(message);
     expect(await state()).toEqual(before);
-    // Not 'export': DuckDB's binder of EXPORT DATABASE creates its directory, before any type check
-    // (in the engine the sandbox keeps that inside the lake).
+    // Not 'export': the prepare-first way below creates it (DuckDB's binder of EXPORT DATABASE does).
     for (const name of ['x.db', 'copied.csv']) expect(existsSync(join(dir, name))).toBe(false);
     // Same refusal as the prepare-first way gave (or the same parser error).
     const old = await preparedFirst(text).catch((e: Error) => e.message);
     expect(String(old)).toMatch(/^refused|syntax error|Parser Error/);
+  });
+
+  it.each([
+    "EXPORT DATABASE '{dir}/never'",
+    "export database '{dir}/never' (FORMAT parquet)",
+    "  ;; -- a comment\n/* one /* nested */ comment */ EXPORT DATABASE '{dir}/never'",
+    "IMPORT DATABASE '{dir}'",
+  ])('%s is refused by its first word, before its binder creates or reads anything', async (template) => {
+    const text = template.replaceAll('{dir}', dir);
+    const error = await read(text).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isQueryEngineError(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(
+      /only read-only queries run here, not a (EXPORT|IMPORT) statement/,
+    );
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it.each(EXPLAINED)('%s', async (template) => {
