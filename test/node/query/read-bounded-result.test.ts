@@ -162,17 +162,23 @@ const EXPLAINED: string[] = [
   'EXPLAIN CREATE TABLE u AS SELECT 1 AS a',
 ];
 
+/** Runs `template` (`{dir}` filled in), expects it refused with `message`, and the state unchanged. */
+async function refusedWithoutEffect(template: string, message: RegExp): Promise<string> {
+  const text = template.replaceAll('{dir}', dir);
+  const before = await state();
+  const error = await read(text).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(isQueryEngineError(error)).toBe(true);
+  expect(String((error as Error).message)).toMatch(message);
+  expect(await state()).toEqual(before);
+  return text;
+}
+
 describe('readBoundedResult refuses the same statements, before they run', () => {
   it.each(REFUSED)('%s', async (template, message) => {
-    const text = template.replaceAll('{dir}', dir);
-    const before = await state();
-    const error = await read(text).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(isQueryEngineError(error)).toBe(true);
-    expect(String((error as Error).message)).toMatch(message);
-    expect(await state()).toEqual(before);
+    const text = await refusedWithoutEffect(template, message);
     // Not 'export': the prepare-first way below creates it (DuckDB's binder of EXPORT DATABASE does).
     for (const name of ['x.db', 'copied.csv']) expect(existsSync(join(dir, name))).toBe(false);
     // Same refusal as the prepare-first way gave (or the same parser error).
@@ -186,28 +192,12 @@ describe('readBoundedResult refuses the same statements, before they run', () =>
     "  ;; -- a comment\n/* one /* nested */ comment */ EXPORT DATABASE '{dir}/never'",
     "IMPORT DATABASE '{dir}'",
   ])('%s is refused by its first word, before its binder creates or reads anything', async (template) => {
-    const text = template.replaceAll('{dir}', dir);
-    const error = await read(text).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(isQueryEngineError(error)).toBe(true);
-    expect(String((error as Error).message)).toMatch(
-      /only read-only queries run here, not a (EXPORT|IMPORT) statement/,
-    );
+    await refusedWithoutEffect(template, /only read-only queries run here, not a (EXPORT|IMPORT) statement/);
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it.each(EXPLAINED)('%s', async (template) => {
-    const text = template.replaceAll('{dir}', dir);
-    const before = await state();
-    const error = await read(text).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(isQueryEngineError(error)).toBe(true);
-    expect(String((error as Error).message)).toMatch(EXPLAIN_TAKES_SELECT);
-    expect(await state()).toEqual(before);
+    await refusedWithoutEffect(template, EXPLAIN_TAKES_SELECT);
     expect(existsSync(join(dir, 'copied.csv'))).toBe(false);
   });
 
