@@ -124,10 +124,10 @@ async function runIfReadOnly(
 const ACT_WHEN_PARSED = new Set(['EXPORT', 'IMPORT']);
 
 /**
- * The first word of a statement's text, upper-cased, as DuckDB's lexer reaches it: past blanks, empty
- * statements (`;`), line comments and block comments, which nest. '' when no word starts the text.
+ * Where a statement's first token starts, as DuckDB's lexer reaches it: past blanks, empty
+ * statements (`;`), line comments and block comments, which nest. The text's length when it has none.
  */
-function leadingWord(text: string): string {
+function firstToken(text: string): number {
   let i = 0;
   while (i < text.length) {
     if (/\s|;/.test(text[i]!)) i++;
@@ -144,8 +144,12 @@ function leadingWord(text: string): string {
       } while (depth > 0 && i < text.length);
     } else break;
   }
-  return /^[A-Za-z_]+/.exec(text.slice(i))?.[0].toUpperCase() ?? '';
+  return Math.min(i, text.length);
 }
+
+/** The first word of a statement's text, upper-cased (see {@link firstToken}); '' when none. */
+const leadingWord = (text: string): string =>
+  /^[A-Za-z_]+/.exec(text.slice(firstToken(text)))?.[0].toUpperCase() ?? '';
 
 // `EXPLAIN`, then `ANALYZE` or a list of plain options (`(ANALYZE, FORMAT json)`): keywords, ASCII
 // blanks and commas only — no comment, quote or other token — so DuckDB reads this prefix as we do.
@@ -200,6 +204,10 @@ export async function readBoundedResult<Row>(
       `the query ran longer than ${bounds.timeoutMs} ms and was cancelled; narrow its time range or add filters`,
     );
   try {
+    // DuckDB's parser fails on a text with no statement without saying so.
+    if (firstToken(text) === text.length) {
+      throw new QueryEngineError('refused', 'expected exactly one statement, found none: send one SELECT');
+    }
     const word = leadingWord(text);
     if (ACT_WHEN_PARSED.has(word)) {
       throw new QueryEngineError('refused', `only read-only queries run here, not a ${word} statement`);

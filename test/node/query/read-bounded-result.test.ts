@@ -196,6 +196,13 @@ describe('readBoundedResult refuses the same statements, before they run', () =>
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
+  it.each(['', '   ', ';', '-- only a comment', '/* a /* nested */ comment */ ;\n'])(
+    '%j holds no statement and is refused as such',
+    async (text) => {
+      await refusedWithoutEffect(text, /expected exactly one statement, found none/);
+    },
+  );
+
   it.each(EXPLAINED)('%s', async (template) => {
     await refusedWithoutEffect(template, EXPLAIN_TAKES_SELECT);
     expect(existsSync(join(dir, 'copied.csv'))).toBe(false);
