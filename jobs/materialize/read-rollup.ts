@@ -141,6 +141,10 @@ export async function readRollup(
   };
 }
 
+/** Whether a row of refresh `id` in `bucket` is one a winning segment answers with. */
+const inSegment = (covered: readonly WinningSegment[], id: string, bucket: number): boolean =>
+  covered.some((s) => s.refreshId === id && bucket >= s.from && bucket < s.to);
+
 /**
  * The covered ranges cut after the bucket where the first `limit` rows end, counted per bucket
  * (materialized and raw together); as they are when every row fits (the refreshes' own row counts
@@ -164,8 +168,7 @@ async function pageReach(
   for (const row of rows) {
     const bucket = toMicros(row.bucket);
     const id = String(row.refresh_id);
-    if (covered.some((s) => s.refreshId === id && bucket >= s.from && bucket < s.to))
-      add(bucket, Number(row.rows));
+    if (inSegment(covered, id, bucket)) add(bucket, Number(row.rows));
   }
   for (const row of raw) add(toMicros(row.bucket), 1);
   let total = 0;
@@ -194,7 +197,7 @@ async function materializedRows(
   for (const row of rows) {
     const bucket = toMicros(row.bucket);
     const id = String(row.refresh_id);
-    if (!covered.some((s) => s.refreshId === id && bucket >= s.from && bucket < s.to)) continue;
+    if (!inSegment(covered, id, bucket)) continue;
     const key = JSON.parse(String(row.key)) as unknown[];
     const measures = typeof row.measures === 'string' ? JSON.parse(row.measures) : row.measures;
     out.push({

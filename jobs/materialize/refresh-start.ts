@@ -2,7 +2,13 @@ import type { ViewEngine, ViewTable } from '../../views/index.ts';
 import { toMicros, WINDOW_US } from './bucket-time.ts';
 import { isSnapshotReading } from './late-events.ts';
 import type { RollupState } from './materialize-state.ts';
-import { type AnyRollup, landedSinceSql, landedSql, landedWithRowsSql } from './rollup-sql.ts';
+import {
+  type AnyRollup,
+  landedSinceColumns,
+  landedSinceSql,
+  landedSql,
+  landedWithRowsSql,
+} from './rollup-sql.ts';
 
 /** What has landed since a refresh's start, with the events rows since some bucket starts after it. */
 export interface Landed {
@@ -73,7 +79,8 @@ async function landedSince(
     rows: Number(row.rows ?? 0),
   };
   if (!both) return landedRow;
-  const names = Object.keys(read[0] ?? {}).filter((name) => !landedColumn(name, times.length));
+  const start = new Set(landedSinceColumns(times.length));
+  const names = Object.keys(read[0] ?? {}).filter((name) => !start.has(name));
   const rollupRows = read
     .filter((r) => r !== row)
     .map((r) => Object.fromEntries(names.map((name) => [name, r[name]])));
@@ -82,12 +89,6 @@ async function landedSince(
     ? { ...landedRow, ahead: { from: since, rows: rollupRows } }
     : landedRow;
 }
-
-const landedColumn = (name: string, counted: number): boolean =>
-  name === 'oldest' ||
-  name === 'newest' ||
-  name === 'rows' ||
-  Array.from({ length: counted }, (_, i) => `since_${i}`).includes(name);
 
 /**
  * A refresh's start (see `landedSince`), first read only from the last refresh's last mark: when the

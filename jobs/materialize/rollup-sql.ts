@@ -98,6 +98,22 @@ export function landedSinceSql(
 }
 
 /**
+ * The columns of {@link landedSinceSql}'s row with `counted` times.
+ *
+ * @example
+ * ```ts
+ * import { landedSinceColumns } from './rollup-sql.ts';
+ * landedSinceColumns(1); // ['oldest', 'newest', 'since_0', 'rows']
+ * ```
+ */
+export const landedSinceColumns = (counted: number): string[] => [
+  'oldest',
+  'newest',
+  ...Array.from({ length: counted }, (_, i) => `since_${i}`),
+  'rows',
+];
+
+/**
  * {@link landedSinceSql}'s row, and below it the rollup's rows of every bucket at or after `from`
  * (its own SQL, at most `limit`), in one statement: each part's columns null in the other's rows, the
  * start's row the one whose `rows` is not null. What a steady refresh reads in a single round trip,
@@ -117,7 +133,7 @@ export function landedWithRowsSql(
   times: readonly number[],
   limit: number,
 ): SqlFragment | null {
-  const start = ['oldest', 'newest', ...times.map((_, i) => `since_${i}`), 'rows'];
+  const start = landedSinceColumns(times.length);
   const own = [
     'bucket',
     ...rollup.rollup.groupBy.map((g) => g.column),
