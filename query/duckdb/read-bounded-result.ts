@@ -98,6 +98,9 @@ async function runIfReadOnly(
   extracted: DuckDBExtractedStatements,
   text: string,
 ): Promise<DuckDBMaterializedResult> {
+  // Checked before the prepare, so nothing an EXPLAIN wraps is ever bound unless it is one SELECT.
+  const explain = leadingWord(text) === 'EXPLAIN';
+  if (explain && !(await explainsOneSelect(connection, text))) throw explainRefused();
   const prepared = await extracted.prepare(0);
   try {
     if (!READ_ONLY.has(prepared.statementType)) {
@@ -106,17 +109,18 @@ async function runIfReadOnly(
         `only read-only queries run here, not a ${StatementType[prepared.statementType]} statement`,
       );
     }
-    if (prepared.statementType === StatementType.EXPLAIN && !(await explainsOneSelect(connection, text))) {
-      throw new QueryEngineError(
-        'refused',
-        'only read-only queries run here: EXPLAIN takes one SELECT, as EXPLAIN [ANALYZE] [(FORMAT json)] SELECT …',
-      );
-    }
+    if (prepared.statementType === StatementType.EXPLAIN && !explain) throw explainRefused();
     return await prepared.run();
   } finally {
     prepared.destroySync();
   }
 }
+
+const explainRefused = () =>
+  new QueryEngineError(
+    'refused',
+    'only read-only queries run here: EXPLAIN takes one SELECT, as EXPLAIN [ANALYZE] [(FORMAT json)] SELECT …',
+  );
 
 // Statements that act before their type can be checked: parsing IMPORT DATABASE reads the statements
 // of files in its directory, preparing EXPORT DATABASE creates its directory. Refused by their first

@@ -208,6 +208,19 @@ describe('readBoundedResult refuses the same statements, before they run', () =>
     expect(existsSync(join(dir, 'copied.csv'))).toBe(false);
   });
 
+  it('refuses an EXPLAIN of anything but one SELECT before binding what it wraps', async () => {
+    binds = 0;
+    await refusedWithoutEffect(
+      'EXPLAIN ANALYZE CREATE TABLE probed AS SELECT bind_probe() AS p',
+      EXPLAIN_TAKES_SELECT,
+    );
+    await refusedWithoutEffect('EXPLAIN INSERT INTO t SELECT length(bind_probe())', EXPLAIN_TAKES_SELECT);
+    expect(binds).toBe(0);
+    // One SELECT is explained, bound once.
+    await read('EXPLAIN SELECT bind_probe() AS p');
+    expect(binds).toBeGreaterThan(0);
+  });
+
   it('a NUL byte ends the text for DuckDB, as before: the statement before it runs, nothing after', async () => {
     const before = await state();
     expect((await read('SELECT 7 AS n\0; DROP TABLE t')).rows).toEqual([{ n: 7 }]);
